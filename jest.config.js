@@ -1,0 +1,17 @@
+// Jest runs in its native ESM mode (NestJS 12 is ESM-only): `npm test` passes
+// --experimental-vm-modules. ts-jest transpiles each file on its own (isolatedModules in
+// tsconfig.json); `npm test` type-checks the whole project with tsc first.
+const shared = {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
+};
+
+export default {
+  projects: [
+    { ...shared, displayName: 'unit', rootDir: '.', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    { ...shared, displayName: 'e2e', rootDir: '.', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], slowTestThreshold: 30 },
+  ],
+  testTimeout: 30_000,
+};

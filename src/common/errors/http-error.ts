@@ -1,0 +1,24 @@
+/**
+ * An error whose status and client-visible message are already decided (SPEC §2). Thrown by the
+ * cross-cutting layers (auth, rate limit, body parsing); modules throw their own domain errors and
+ * map them in their filters.
+ */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly publicMessage: string,
+  ) {
+    super(publicMessage);
+    this.name = 'HttpError';
+  }
+}
+
+/** Messages shared by every route (SPEC §2). */
+export const Messages = {
+  invalidToken: 'Invalid token',
+  instanceTokenMismatch: 'Instance token does not match the requested instance',
+  notFound: 'Not found',
+  tooLarge: 'Request body too large',
+  rateLimited: 'Rate limit exceeded. Try again later.',
+  internal: 'Internal server error',
+} as const;

@@ -1,0 +1,64 @@
+import { PipeTransform, Type } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { ValidationError, validateSync } from 'class-validator';
+import { HttpError, Messages } from '../errors/http-error.js';
+import { BodyRejection } from './json-body.js';
+
+/**
+ * Validates a route's JSON body against its DTO and reports every problem with the route's own
+ * message prefix (`Invalid request body` for instances/accounts, `invalid body` for chatwoot:
+ * SPEC §3–§5). Unknown fields are rejected; nothing is coerced (a number sent as a string fails).
+ */
+export class JsonBodyPipe<T extends object> implements PipeTransform<unknown, T> {
+  constructor(
+    private readonly dto: Type<T>,
+    private readonly prefix: string,
+    /** Documented fields the route accepts and ignores: dropped before validation. */
+    private readonly ignore: (key: string) => boolean = () => false,
+  ) {}
+
+  transform(value: unknown): T {
+    if (value instanceof BodyRejection) {
+      switch (value.reason) {
+        case 'too_large':
+          throw new HttpError(413, Messages.tooLarge);
+        case 'malformed':
+          throw new HttpError(400, `${this.prefix}: malformed JSON`);
+        case 'content_type':
+          throw new HttpError(400, `${this.prefix}: Content-Type must be application/json`);
+      }
+    }
+    const plain = value === undefined ? {} : value;
+    if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
+      throw new HttpError(400, `${this.prefix}: body must be a JSON object`);
+    }
+    const kept = Object.fromEntries(Object.entries(plain).filter(([key]) => !this.ignore(key)));
+    const instance = plainToInstance(this.dto, kept);
+    const errors = validateSync(instance, {
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      forbidUnknownValues: true,
+      stopAtFirstError: true,
+      validationError: { target: false, value: false },
+    });
+    if (errors.length > 0) {
+      throw new HttpError(400, `${this.prefix}: ${describe(errors)}`);
+    }
+    return instance;
+  }
+}
+
+/** One sentence per field, in the DTO's order; unknown fields last. */
+export function describe(errors: ValidationError[]): string {
+  const known: string[] = [];
+  const unknown: string[] = [];
+  for (const e of errors) {
+    const constraints = e.constraints ?? {};
+    if (constraints.whitelistValidation) unknown.push(`unknown field ${e.property}`);
+    else {
+      const first = Object.values(constraints)[0];
+      if (first) known.push(first);
+    }
+  }
+  return [...known, ...unknown].join('; ');
+}

@@ -1,0 +1,18 @@
+import { randomUUID } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    requestId: string;
+  }
+}
+
+const CLIENT_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** SPEC §2: echo the client's X-Request-Id when it is safe to log, otherwise mint one. */
+export function requestIdMiddleware(req: Request, res: Response, next: NextFunction): void {
+  const sent = req.headers['x-request-id'];
+  req.requestId = typeof sent === 'string' && CLIENT_ID.test(sent) ? sent : randomUUID();
+  res.setHeader('X-Request-Id', req.requestId);
+  next();
+}

@@ -1,0 +1,213 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+/** The roles a process can run (SPEC §1 `ROLES`). */
+export type Role = 'api' | 'bridge';
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface EncryptionKey {
+  /** First 8 hex chars of SHA-256 of the key (SPEC §6). */
+  id: string;
+  key: Buffer;
+}
+
+export interface AppConfig {
+  roles: Role[];
+  port: number;
+  /** `postgres://…`, or null for embedded PGlite in `dataDir`. */
+  databaseUrl: string | null;
+  dataDir: string;
+  /** Where PGlite keeps its files when `databaseUrl` is null (`memory://` in tests). */
+  embeddedDatabaseDir: string;
+  migrateOnStart: boolean;
+  /** The current key; encrypts every new secret. */
+  encryptionKey: EncryptionKey;
+  /** Older keys, accepted for decryption only (rotation). */
+  previousEncryptionKeys: EncryptionKey[];
+  /** True when the key was generated into DATA_DIR (embedded mode without ENCRYPTION_KEY). */
+  encryptionKeyGenerated: boolean;
+  adminToken: string | null;
+  bridgeUrl: string | null;
+  bridgeToken: string | null;
+  publicUrl: string;
+  rateLimitPerMinute: number;
+  rateLimitCreatePerMinute: number;
+  redisUrl: string | null;
+  logLevel: LogLevel;
+  /** Timeouts of the bridge gateway (SPEC §5, BRIDGE-API §3). Overridable for tests. */
+  bridgeTimeouts: BridgeTimeouts;
+}
+
+export interface BridgeTimeouts {
+  activationMs: number;
+  getMs: number;
+  deleteMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+const ROLES: readonly Role[] = ['api', 'bridge'];
+
+export function keyIdOf(key: Buffer): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, 8);
+}
+
+/**
+ * Reads and validates the environment (SPEC §1). Every bad variable is collected so that one
+ * boot failure lists them all. This is the only function that interprets process.env.
+ */
+export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig> = {}): AppConfig {
+  const problems: string[] = [];
+  const str = (name: string): string | null => {
+    const v = env[name];
+    return v === undefined || v.trim() === '' ? null : v.trim();
+  };
+
+  const roles = parseRoles(str('ROLES'), problems);
+  const port = parseInteger('PORT', str('PORT'), 3000, 0, 65535, problems);
+  const databaseUrl = parseUrl('DATABASE_URL', str('DATABASE_URL'), ['postgres:', 'postgresql:'], problems);
+  const dataDir = resolve(str('DATA_DIR') ?? './data');
+  const migrateOnStart = parseBoolean('MIGRATE_ON_START', str('MIGRATE_ON_START'), true, problems);
+  const adminToken = str('ADMIN_TOKEN');
+  const bridgeUrl = parseUrl('BRIDGE_URL', str('BRIDGE_URL'), ['http:', 'https:'], problems);
+  const bridgeToken = str('BRIDGE_TOKEN');
+  const publicUrl =
+    parseUrl('PUBLIC_URL', str('PUBLIC_URL'), ['http:', 'https:'], problems) ?? `http://localhost:${port}`;
+  const rateLimitPerMinute = parseInteger('RATE_LIMIT_PER_MINUTE', str('RATE_LIMIT_PER_MINUTE'), 100, 1, 10_000_000, problems);
+  const rateLimitCreatePerMinute = parseInteger(
+    'RATE_LIMIT_CREATE_PER_MINUTE', str('RATE_LIMIT_CREATE_PER_MINUTE'), 20, 1, 10_000_000, problems,
+  );
+  const redisUrl = parseUrl('REDIS_URL', str('REDIS_URL'), ['redis:', 'rediss:'], problems);
+  const logLevelRaw = (str('LOG_LEVEL') ?? 'info').toLowerCase();
+  const logLevel = LOG_LEVELS.includes(logLevelRaw as LogLevel) ? (logLevelRaw as LogLevel) : null;
+  if (!logLevel) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+
+  const previousEncryptionKeys: EncryptionKey[] = [];
+  for (const [i, raw] of (str('ENCRYPTION_KEYS_PREVIOUS') ?? '').split(',').map((s) => s.trim()).entries()) {
+    if (raw === '') continue;
+    const key = decodeKey(raw);
+    if (key) previousEncryptionKeys.push({ id: keyIdOf(key), key });
+    else problems.push(`ENCRYPTION_KEYS_PREVIOUS entry ${i + 1} must be 32 bytes encoded in base64`);
+  }
+
+  let encryptionKey: EncryptionKey | null = null;
+  let encryptionKeyGenerated = false;
+  const keyRaw = str('ENCRYPTION_KEY');
+  if (keyRaw) {
+    const key = decodeKey(keyRaw);
+    if (key) encryptionKey = { id: keyIdOf(key), key };
+    else problems.push('ENCRYPTION_KEY must be 32 bytes encoded in base64');
+  } else if (databaseUrl || env.DATABASE_URL) {
+    problems.push('ENCRYPTION_KEY is required when DATABASE_URL is set');
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  if (!encryptionKey && !overrides.encryptionKey) {
+    encryptionKey = loadOrCreateDevKey(dataDir);
+    encryptionKeyGenerated = true;
+  }
+
+  return {
+    roles: roles!,
+    port: port!,
+    databaseUrl,
+    dataDir,
+    embeddedDatabaseDir: join(dataDir, 'pglite'),
+    migrateOnStart: migrateOnStart!,
+    encryptionKey: encryptionKey!,
+    previousEncryptionKeys,
+    encryptionKeyGenerated,
+    adminToken,
+    bridgeUrl: bridgeUrl ? bridgeUrl.replace(/\/+$/, '') : null,
+    bridgeToken,
+    publicUrl: publicUrl.replace(/\/+$/, ''),
+    rateLimitPerMinute: rateLimitPerMinute!,
+    rateLimitCreatePerMinute: rateLimitCreatePerMinute!,
+    redisUrl,
+    logLevel: logLevel!,
+    bridgeTimeouts: { activationMs: 60_000, getMs: 10_000, deleteMs: 30_000 },
+    ...overrides,
+  };
+}
+
+/** Where the database is, without validating the rest (for the TypeORM CLI's data source). */
+export function databaseLocationFromEnv(env: Env = process.env): Pick<AppConfig, 'databaseUrl' | 'embeddedDatabaseDir'> {
+  const dataDir = resolve(env.DATA_DIR?.trim() || './data');
+  return { databaseUrl: env.DATABASE_URL?.trim() || null, embeddedDatabaseDir: join(dataDir, 'pglite') };
+}
+
+function parseRoles(raw: string | null, problems: string[]): Role[] | null {
+  // Until the bridge role exists the default is `api` (SPEC §1).
+  if (raw === null) return ['api'];
+  const parts = raw.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const bad = parts.filter((p) => !ROLES.includes(p as Role));
+  if (parts.length === 0 || bad.length > 0) {
+    problems.push(`ROLES must be a comma-separated list of ${ROLES.join(', ')}`);
+    return null;
+  }
+  return [...new Set(parts as Role[])];
+}
+
+function parseInteger(
+  name: string, raw: string | null, dflt: number, min: number, max: number, problems: string[],
+): number | null {
+  if (raw === null) return dflt;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    problems.push(`${name} must be an integer from ${min} to ${max}`);
+    return null;
+  }
+  return Number(raw);
+}
+
+function parseBoolean(name: string, raw: string | null, dflt: boolean, problems: string[]): boolean | null {
+  if (raw === null) return dflt;
+  const v = raw.toLowerCase();
+  if (['true', '1', 'yes'].includes(v)) return true;
+  if (['false', '0', 'no'].includes(v)) return false;
+  problems.push(`${name} must be true or false`);
+  return null;
+}
+
+function parseUrl(name: string, raw: string | null, protocols: string[], problems: string[]): string | null {
+  if (raw === null) return null;
+  try {
+    const url = new URL(raw);
+    if (!protocols.includes(url.protocol) || url.hostname === '') throw new Error('protocol');
+    return raw;
+  } catch {
+    problems.push(`${name} must be a ${protocols.map((p) => p.slice(0, -1)).join('/')} URL`);
+    return null;
+  }
+}
+
+function decodeKey(raw: string): Buffer | null {
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(raw)) return null;
+  const key = Buffer.from(raw.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  return key.length === 32 ? key : null;
+}
+
+/**
+ * Embedded mode only: a key generated once into DATA_DIR so that a fresh clone runs with no
+ * configuration. The caller logs a warning (SPEC §1); production sets ENCRYPTION_KEY.
+ */
+function loadOrCreateDevKey(dataDir: string): EncryptionKey {
+  const file = join(dataDir, 'encryption.key');
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+  }
+  const key = decodeKey(readFileSync(file, 'utf8').trim());
+  if (!key) throw new ConfigError([`${file} does not hold a 32-byte base64 key`]);
+  return { id: keyIdOf(key), key };
+}

@@ -1,0 +1,4 @@
+import { Initial1763700000000 } from './1763700000000-Initial.js';
+
+/** Every committed migration, in order. Listed explicitly so that the built app and ts-node agree. */
+export const MIGRATIONS = [Initial1763700000000];

@@ -1,0 +1,104 @@
+import { EventEmitter } from 'node:events';
+import { PGlite, types } from '@electric-sql/pglite';
+
+/**
+ * A `pg`-compatible pool over one embedded PGlite database, handed to TypeORM's postgres driver
+ * through its `driver` option.
+ *
+ * PGlite is a single session. `typeorm-pglite` gives that one session to every query runner at
+ * once, so two concurrent transactions interleave inside one BEGIN…COMMIT. Here a checkout holds
+ * the session exclusively until TypeORM releases it, which gives embedded mode the same
+ * transaction semantics as a real PostgreSQL (serialised instead of concurrent).
+ */
+export class PGlitePool extends EventEmitter {
+  private readonly db: PGlite;
+  private readonly client: PGliteClient;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(options: { connectionString?: string; dataDir?: string }) {
+    super();
+    this.db = new PGlite(options.dataDir ?? 'memory://', {
+      // Match node-postgres: booleans go out as TRUE/FALSE literals.
+      serializers: { [types.BOOL]: (v: unknown) => (v === true || v === 'true' || v === 1 ? 'TRUE' : 'FALSE') },
+    });
+    this.client = new PGliteClient(this.db);
+  }
+
+  connect(callback: (err: Error | null, client: PGliteClient | null, release: (err?: unknown) => void) => void): void {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const previous = this.queue;
+    this.queue = previous.then(() => held);
+    previous
+      .then(() => this.db.waitReady)
+      .then(
+        () => {
+          let released = false;
+          callback(null, this.client, () => {
+            if (!released) {
+              released = true;
+              release();
+            }
+          });
+        },
+        (err: Error) => {
+          release();
+          callback(err, null, () => undefined);
+        },
+      );
+  }
+
+  async query(sql: string, params?: unknown[]): Promise<unknown> {
+    return new Promise((resolve, reject) =>
+      this.connect((err, client, release) => {
+        if (err || !client) return reject(err);
+        client.query(sql, params).then(
+          (r) => (release(), resolve(r)),
+          (e: unknown) => (release(), reject(e)),
+        );
+      }),
+    );
+  }
+
+  end(callback?: (err: Error | null) => void): Promise<void> {
+    const done = this.queue.then(() => this.db.close());
+    if (callback) done.then(() => callback(null), (e: Error) => callback(e));
+    return done;
+  }
+}
+
+/** The checked-out "connection": the PGlite session, with pg's callback signature. */
+class PGliteClient extends EventEmitter {
+  constructor(private readonly db: PGlite) {
+    super();
+  }
+
+  query(sql: string, params?: unknown[] | ((err: Error | null, r?: unknown) => void), cb?: (err: Error | null, r?: unknown) => void): Promise<unknown> {
+    if (typeof params === 'function') {
+      cb = params;
+      params = undefined;
+    }
+    const run =
+      params && params.length > 0
+        ? this.db.query(sql, params)
+        : // Multi-statement strings (migrations) go through exec; the last result is pg's answer.
+          this.db.exec(sql).then((results) => results[results.length - 1] ?? { rows: [], rowCount: 0 });
+    const normalised = run.then((r) => {
+      const result = r as { rows: unknown[]; affectedRows?: number; rowCount?: number; command?: string };
+      return { ...result, rowCount: result.affectedRows || result.rowCount || result.rows.length };
+    });
+    if (cb) normalised.then((r) => cb!(null, r), (e: Error) => cb!(e));
+    return normalised;
+  }
+}
+
+/** The object TypeORM expects as its `driver` option. */
+export function pgliteDriver(dataDir: string | undefined): { Pool: new (opts: object) => PGlitePool } {
+  return {
+    Pool: class extends PGlitePool {
+      constructor() {
+        super({ dataDir });
+      }
+    },
+  };
+}

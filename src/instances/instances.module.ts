@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Instance } from './instance.entity.js';
+import { InstanceHooks } from './instance-hooks.js';
+import { InstancesController } from './instances.controller.js';
+import { InstancesService } from './instances.service.js';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Instance])],
+  controllers: [InstancesController],
+  providers: [InstancesService, InstanceHooks],
+  exports: [InstancesService, InstanceHooks],
+})
+export class InstancesModule {}

@@ -1,0 +1,124 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource, In } from 'typeorm';
+import { Account } from '../accounts/account.entity.js';
+import { AccountPrincipal } from '../common/auth/principal.js';
+import { generateToken, hashToken } from '../common/auth/tokens.js';
+import { uniqueViolation } from '../database/db-errors.js';
+import { CreateInstanceDto } from './dto/create-instance.dto.js';
+import { Instance } from './instance.entity.js';
+import { InlineChatwootResult, InstanceChatwootSummary, InstanceHooks } from './instance-hooks.js';
+import { InstanceError } from './instances.errors.js';
+
+export interface CreatedInstance {
+  instance: Instance;
+  /** The TokenInstance in clear: returned once, never stored. */
+  token: string;
+  chatwoot: InlineChatwootResult | null;
+}
+
+export interface ListedInstance {
+  instance: Instance;
+  chatwoot: InstanceChatwootSummary;
+}
+
+@Injectable()
+export class InstancesService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly hooks: InstanceHooks,
+  ) {}
+
+  /** SPEC §4. The instance is created even when the inline chatwoot activation fails. */
+  async create(principal: AccountPrincipal, dto: CreateInstanceDto): Promise<CreatedInstance> {
+    const token = dto.token ?? generateToken();
+    const tokenHash = hashToken(token);
+    const instance = await this.insert(principal.accountId, dto.name, tokenHash);
+    const chatwoot = dto.chatwootEnabled
+      ? await this.hooks.activateInline(instance, {
+          chatwootBaseUrl: dto.chatwootBaseUrl!,
+          chatwootAccountId: dto.chatwootAccountId!,
+          chatwootApiToken: dto.chatwootApiToken!,
+          inboxName: dto.chatwootInboxName,
+          signMessages: dto.chatwootSignMessages,
+          ignoreGroups: dto.chatwootIgnoreGroups,
+          startAsPending: dto.chatwootStartAsPending,
+          reopenResolved: dto.chatwootReopenResolved,
+        })
+      : null;
+    return { instance, token, chatwoot };
+  }
+
+  /**
+   * The account row is locked for the duration, so that concurrent creations cannot both pass the
+   * quota; the unique constraints settle races on names and tokens.
+   */
+  private async insert(accountId: string, name: string, tokenHash: string): Promise<Instance> {
+    try {
+      return await this.dataSource.transaction(async (m) => {
+        const account = await m
+          .getRepository(Account)
+          .createQueryBuilder('a')
+          .setLock('pessimistic_write')
+          .where('a.id = :accountId', { accountId })
+          .getOneOrFail();
+        if (await m.existsBy(Instance, { accountId, name })) throw new InstanceError('NAME_IN_USE');
+        // A custom token must not collide with any token of the server, of either kind.
+        if ((await m.existsBy(Instance, { tokenHash })) || (await m.existsBy(Account, { tokenHash }))) {
+          throw new InstanceError('TOKEN_IN_USE');
+        }
+        if (account.instanceQuota !== null && (await m.countBy(Instance, { accountId })) >= account.instanceQuota) {
+          throw new InstanceError('QUOTA_EXCEEDED');
+        }
+        return m.save(m.create(Instance, { id: randomUUID(), accountId, name, tokenHash, status: 'disconnected' }));
+      });
+    } catch (err) {
+      const constraint = uniqueViolation(err);
+      if (constraint === 'UQ_instances_account_name') throw new InstanceError('NAME_IN_USE');
+      if (constraint === 'UQ_instances_token_hash') throw new InstanceError('TOKEN_IN_USE');
+      throw err;
+    }
+  }
+
+  /** SPEC §4: a TokenInstance sees only its own instance; a TokenAccount may filter by names. */
+  async list(principal: AccountPrincipal, instanceNameFilter: string | undefined): Promise<ListedInstance[]> {
+    const repo = this.dataSource.getRepository(Instance);
+    let instances: Instance[];
+    if (principal.kind === 'instance') {
+      instances = await repo.findBy({ id: principal.instanceId });
+    } else {
+      const names = (instanceNameFilter ?? '').split(',').map((n) => n.trim()).filter(Boolean);
+      instances = await repo.find({
+        where: names.length > 0 ? { accountId: principal.accountId, name: In(names) } : { accountId: principal.accountId },
+        order: { createdAt: 'ASC', name: 'ASC' },
+      });
+      if (names.length === 1 && instances.length === 0) throw new InstanceError('NOT_FOUND');
+    }
+    const summaries = await this.hooks.summaries(instances.map((i) => i.id));
+    return instances.map((instance) => ({
+      instance,
+      chatwoot: summaries.get(instance.id) ?? { enabled: false, status: null },
+    }));
+  }
+
+  /** SPEC §4: removes the instance and its chatwoot integration (inbox preserved). */
+  async delete(principal: AccountPrincipal, name: string): Promise<void> {
+    const instance = await this.resolve(principal, name);
+    await this.hooks.removeForInstance(instance);
+    await this.dataSource.getRepository(Instance).delete({ id: instance.id });
+  }
+
+  /**
+   * The instance named in a path, inside the caller's account (SPEC §2). A TokenInstance on any
+   * other name, existing or not, is a mismatch; another account's instance is simply not found.
+   */
+  async resolve(principal: AccountPrincipal, name: string): Promise<Instance> {
+    if (principal.kind === 'instance' && principal.instanceName !== name) throw new InstanceError('TOKEN_MISMATCH');
+    const instance = await this.dataSource.getRepository(Instance).findOneBy(
+      principal.kind === 'instance' ? { id: principal.instanceId } : { accountId: principal.accountId, name },
+    );
+    if (!instance) throw new InstanceError('NOT_FOUND');
+    return instance;
+  }
+}

@@ -1,0 +1,37 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+export interface TestDatabase {
+  /** `DATABASE_URL` for the app, or null for embedded PGlite in memory. */
+  databaseUrl: string | null;
+  embeddedDatabaseDir: string;
+  drop(): Promise<void>;
+}
+
+/**
+ * An isolated database per test suite: a fresh PostgreSQL database on the server of
+ * TEST_DATABASE_URL (CI), or an in-memory PGlite otherwise.
+ */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const admin = process.env.TEST_DATABASE_URL;
+  if (!admin) return { databaseUrl: null, embeddedDatabaseDir: 'memory://', drop: async () => undefined };
+  const name = `t_${randomBytes(6).toString('hex')}`;
+  await withClient(admin, (c) => c.query(`CREATE DATABASE "${name}"`));
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return {
+    databaseUrl: url.toString(),
+    embeddedDatabaseDir: 'memory://',
+    drop: () => withClient(admin, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+  };
+}
+
+async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
