@@ -1,6 +1,7 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryColumn, Unique } from 'typeorm';
 
 @Entity('accounts')
+@Unique('UQ_accounts_token_hash', ['tokenHash'])
 export class Account {
   @PrimaryColumn('uuid')
   id: string;

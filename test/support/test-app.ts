@@ -35,6 +35,7 @@ export interface StartOptions {
 export async function startTestApp(options: StartOptions = {}): Promise<TestApp> {
   const db = options.db ?? (await createTestDatabase());
   const env: Record<string, string> = {
+    ROLES: 'api',
     ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : {}),

@@ -1,14 +1,15 @@
 import { IsInt, IsNotEmpty, IsOptional, IsString, MaxLength, Min } from 'class-validator';
 
+// class-validator runs stacked decorators bottom-up: the first check is the last line.
 export class CreateAccountDto {
+  @MaxLength(200, { message: 'name must be at most 200 characters' })
   @IsString({ message: 'name must be a string' })
   @IsNotEmpty({ message: 'name is required' })
-  @MaxLength(200, { message: 'name must be at most 200 characters' })
   name: string;
 
   /** Omitted = unlimited. */
-  @IsOptional()
-  @IsInt({ message: 'instanceQuota must be an integer greater than or equal to 0' })
   @Min(0, { message: 'instanceQuota must be an integer greater than or equal to 0' })
+  @IsInt({ message: 'instanceQuota must be an integer greater than or equal to 0' })
+  @IsOptional()
   instanceQuota?: number;
 }

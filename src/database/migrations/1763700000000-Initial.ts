@@ -17,13 +17,14 @@ export class Initial1763700000000 implements MigrationInterface {
     await q.query(`
       CREATE TABLE "instances" (
         "id" uuid PRIMARY KEY,
-        "account_id" uuid NOT NULL REFERENCES "accounts" ("id") ON DELETE CASCADE,
+        "account_id" uuid NOT NULL,
         "name" varchar(64) NOT NULL,
         "token_hash" char(64) NOT NULL,
         "status" varchar(20) NOT NULL DEFAULT 'disconnected',
         "created_at" timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT "UQ_instances_account_name" UNIQUE ("account_id", "name"),
-        CONSTRAINT "UQ_instances_token_hash" UNIQUE ("token_hash")
+        CONSTRAINT "UQ_instances_token_hash" UNIQUE ("token_hash"),
+        CONSTRAINT "FK_instances_account" FOREIGN KEY ("account_id") REFERENCES "accounts" ("id") ON DELETE CASCADE
       )`);
   }
 

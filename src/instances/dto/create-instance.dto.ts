@@ -9,19 +9,20 @@ const whenChatwoot = (o: CreateInstanceDto) => o.chatwootEnabled === true;
  * Body of `POST /api/instance/new` (SPEC §4). The inline chatwoot block follows the set body's
  * rules and is validated only when `chatwootEnabled` is true.
  */
+// class-validator runs stacked decorators bottom-up: the first check is the last line.
 export class CreateInstanceDto {
-  @IsDefined({ message: 'name is required' })
-  @IsString({ message: 'name must be a string' })
   @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'name must match ^[A-Za-z0-9_-]{1,64}$' })
+  @IsString({ message: 'name must be a string' })
+  @IsDefined({ message: 'name is required' })
   name: string;
 
-  @IsOptional()
-  @IsString({ message: 'token must be a string' })
   @Matches(/^[A-Za-z0-9_-]{16,128}$/, { message: 'token must match ^[A-Za-z0-9_-]{16,128}$' })
+  @IsString({ message: 'token must be a string' })
+  @IsOptional()
   token?: string;
 
-  @IsOptional()
   @IsBoolean({ message: 'chatwootEnabled must be a boolean' })
+  @IsOptional()
   chatwootEnabled?: boolean;
 
   @ValidateIf(whenChatwoot)

@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, keyIdOf, loadConfig } from './config.js';
+
+const key = () => randomBytes(32).toString('base64');
+
+describe('loadConfig', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('applies the defaults of SPEC §1', () => {
+    const c = loadConfig({ DATA_DIR: dir, ENCRYPTION_KEY: key(), ROLES: 'api' });
+    expect(c.port).toBe(3000);
+    expect(c.databaseUrl).toBeNull();
+    expect(c.migrateOnStart).toBe(true);
+    expect(c.adminToken).toBeNull();
+    expect(c.bridgeUrl).toBeNull();
+    expect(c.publicUrl).toBe('http://localhost:3000');
+    expect(c.rateLimitPerMinute).toBe(100);
+    expect(c.rateLimitCreatePerMinute).toBe(20);
+    expect(c.redisUrl).toBeNull();
+    expect(c.logLevel).toBe('info');
+    expect(c.previousEncryptionKeys).toEqual([]);
+  });
+
+  it('lists every bad variable in one message', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        PORT: 'eighty',
+        DATABASE_URL: 'mysql://x',
+        ENCRYPTION_KEY: Buffer.alloc(16).toString('base64'),
+        BRIDGE_URL: 'not a url',
+        RATE_LIMIT_PER_MINUTE: '-1',
+        LOG_LEVEL: 'loud',
+        MIGRATE_ON_START: 'maybe',
+        ROLES: 'api,web',
+        ENCRYPTION_KEYS_PREVIOUS: 'short',
+      });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as ConfigError).message;
+    for (const name of ['PORT', 'DATABASE_URL', 'ENCRYPTION_KEY', 'BRIDGE_URL', 'RATE_LIMIT_PER_MINUTE', 'LOG_LEVEL', 'MIGRATE_ON_START', 'ROLES', 'ENCRYPTION_KEYS_PREVIOUS']) {
+      expect(message).toContain(name);
+    }
+    expect((error as ConfigError).problems).toHaveLength(9);
+  });
+
+  it('requires ENCRYPTION_KEY with DATABASE_URL', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://u@h/db' })).toThrow(
+      'Invalid configuration: ENCRYPTION_KEY is required when DATABASE_URL is set',
+    );
+  });
+
+  it('generates the embedded key once into DATA_DIR and reuses it', () => {
+    const first = loadConfig({ DATA_DIR: dir, ROLES: 'api' });
+    expect(first.encryptionKeyGenerated).toBe(true);
+    const second = loadConfig({ DATA_DIR: dir, ROLES: 'api' });
+    expect(second.encryptionKey.id).toBe(first.encryptionKey.id);
+    const stored = Buffer.from(readFileSync(join(dir, 'encryption.key'), 'utf8').trim(), 'base64');
+    expect(keyIdOf(stored)).toBe(first.encryptionKey.id);
+  });
+
+  it('parses previous keys and the key id (first 8 hex chars of SHA-256)', () => {
+    const previous = [key(), key()];
+    const c = loadConfig({ DATA_DIR: dir, ENCRYPTION_KEY: key(), ENCRYPTION_KEYS_PREVIOUS: previous.join(', '), ROLES: 'api' });
+    expect(c.previousEncryptionKeys.map((k) => k.id)).toEqual(previous.map((p) => keyIdOf(Buffer.from(p, 'base64'))));
+    expect(c.encryptionKey.id).toMatch(/^[0-9a-f]{8}$/);
+  });
+
+  it('strips trailing slashes from BRIDGE_URL and PUBLIC_URL', () => {
+    const c = loadConfig({
+      DATA_DIR: dir, ENCRYPTION_KEY: key(), BRIDGE_URL: 'http://bridge:8080/', PUBLIC_URL: 'https://api.example.com//', ROLES: 'api',
+    });
+    expect(c.bridgeUrl).toBe('http://bridge:8080');
+    expect(c.publicUrl).toBe('https://api.example.com');
+  });
+});
