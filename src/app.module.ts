@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AccountsModule } from './accounts/accounts.module.js';
+import { ChatwootModule } from './chatwoot/chatwoot.module.js';
 import { CryptoModule } from './common/crypto/crypto.module.js';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module.js';
 import { AppConfig } from './config/config.js';
@@ -12,7 +13,7 @@ import { InstancesModule } from './instances/instances.module.js';
 export class AppModule {
   /** The modules a process runs follow its ROLES (SPEC §1). */
   static forRoot(config: AppConfig): DynamicModule {
-    const api = config.roles.includes('api') ? [RateLimitModule, AccountsModule, InstancesModule] : [];
+    const api = config.roles.includes('api') ? [RateLimitModule, AccountsModule, InstancesModule, ChatwootModule] : [];
     return {
       module: AppModule,
       imports: [ConfigModule.forRoot(config), DatabaseModule, CryptoModule, HealthModule, ...api],

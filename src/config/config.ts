@@ -38,6 +38,8 @@ export interface AppConfig {
   logLevel: LogLevel;
   /** Timeouts of the bridge gateway (SPEC §5, BRIDGE-API §3). Overridable for tests. */
   bridgeTimeouts: BridgeTimeouts;
+  /** How often the chatwoot module retries failed bridge deletions and reconciles. */
+  chatwootWorkerIntervalMs: number;
 }
 
 export interface BridgeTimeouts {
@@ -137,6 +139,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     redisUrl,
     logLevel: logLevel!,
     bridgeTimeouts: { activationMs: 60_000, getMs: 10_000, deleteMs: 30_000 },
+    chatwootWorkerIntervalMs: 15_000,
     ...overrides,
   };
 }

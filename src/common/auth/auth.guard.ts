@@ -10,7 +10,7 @@ import { digestsEqual, hashToken, presentedToken } from './tokens.js';
 
 /** Which tokens a route accepts. `account`: TokenAccount only; `any`: TokenAccount or TokenInstance. */
 export type TokenKind = 'account' | 'any' | 'admin';
-const AUTH_KIND = 'auth:kind';
+export const AUTH_KIND = 'auth:kind';
 
 @Injectable()
 export class AuthGuard implements CanActivate {

@@ -1,4 +1,5 @@
 import { Initial1763700000000 } from './1763700000000-Initial.js';
+import { Chatwoot1763800000000 } from './1763800000000-Chatwoot.js';
 
 /** Every committed migration, in order. Listed explicitly so that the built app and ts-node agree. */
-export const MIGRATIONS = [Initial1763700000000];
+export const MIGRATIONS = [Initial1763700000000, Chatwoot1763800000000];

@@ -1,0 +1,184 @@
+import { HttpService } from '@nestjs/axios';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { AxiosError } from 'axios';
+import { firstValueFrom } from 'rxjs';
+import type { AppConfig } from '../config/config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { BridgeGatewayError, type GatewayFailure } from './bridge-gateway.errors.js';
+import { type BridgeIntegration, Deadline, isBridgeIntegration, type ProvisionRequest } from './bridge-gateway.types.js';
+import { classifyBridgeAnswer, redact } from './classify.js';
+
+interface Answer {
+  status: number;
+  body: string;
+}
+
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
+
+/**
+ * The only code that speaks HTTP to the bridge (BRIDGE-API.md). Every outcome becomes a typed
+ * result or a {@link BridgeGatewayError}, here and nowhere else. Bodies and headers are never
+ * logged (they carry the Chatwoot token and BRIDGE_TOKEN).
+ */
+@Injectable()
+export class BridgeGateway {
+  private readonly logger = new Logger('BridgeGateway');
+
+  constructor(
+    private readonly http: HttpService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** SPEC §1: the chatwoot module works only with both BRIDGE_URL and BRIDGE_TOKEN. */
+  get configured(): boolean {
+    return !!this.config.bridgeUrl && !!this.config.bridgeToken;
+  }
+
+  /**
+   * Create, idempotent on `external_id` (BRIDGE-API §2), so it alone is retried: once, when the
+   * bridge could not be reached or dropped the connection, and only within the deadline.
+   */
+  async create(request: ProvisionRequest, deadline: Deadline): Promise<{ integration: BridgeIntegration; created: boolean }> {
+    const secrets = [request.chatwoot.api_token, request.source.token];
+    let answer: Answer;
+    try {
+      answer = await this.call('POST', '/v1/integrations', deadline.remainingMs, { body: request, secrets });
+    } catch (err) {
+      const retriable = err instanceof BridgeGatewayError && (err.failure.kind === 'unreachable' || /ECONNRESET|socket hang up/.test(err.failure.detail));
+      if (!retriable || deadline.remainingMs < 1_000) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      answer = await this.call('POST', '/v1/integrations', deadline.remainingMs, { body: request, secrets });
+    }
+    if (answer.status !== 200 && answer.status !== 201) throw this.failure(answer, secrets);
+    return { integration: this.integration(answer, secrets), created: answer.status === 201 };
+  }
+
+  /** Replace; null when the bridge does not know the integration (404). */
+  async update(id: string, request: ProvisionRequest, deadline: Deadline): Promise<BridgeIntegration | null> {
+    const secrets = [request.chatwoot.api_token, request.source.token];
+    const answer = await this.call('PUT', `/v1/integrations/${encodeURIComponent(id)}`, deadline.remainingMs, { body: request, secrets });
+    if (answer.status === 404 && this.isNotFound(answer)) return null;
+    if (answer.status !== 200) throw this.failure(answer, secrets);
+    return this.integration(answer, secrets);
+  }
+
+  /** Live state; null when the bridge does not know the integration (404). */
+  async get(id: string): Promise<BridgeIntegration | null> {
+    const answer = await this.call('GET', `/v1/integrations/${encodeURIComponent(id)}`, this.config.bridgeTimeouts.getMs);
+    if (answer.status === 404) return null;
+    if (answer.status !== 200) throw this.failure(answer, []);
+    return this.integration(answer, []);
+  }
+
+  async findByExternalId(externalId: string): Promise<BridgeIntegration[]> {
+    const answer = await this.call('GET', `/v1/integrations?external_id=${encodeURIComponent(externalId)}`, this.config.bridgeTimeouts.getMs);
+    if (answer.status !== 200) throw this.failure(answer, []);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(answer.body);
+    } catch {
+      throw new BridgeGatewayError({ kind: 'failed', detail: 'unexpected non-JSON body' });
+    }
+    const list = (parsed as { integrations?: unknown } | null)?.integrations;
+    if (!Array.isArray(list) || !list.every(isBridgeIntegration)) {
+      throw new BridgeGatewayError({ kind: 'failed', detail: 'unexpected body: not an integration list' });
+    }
+    return list;
+  }
+
+  /** `deleted`, or `not_found` when the bridge no longer knows it (callers treat it as done). */
+  async delete(id: string, deleteInbox: boolean): Promise<'deleted' | 'not_found'> {
+    const query = deleteInbox ? '?delete_inbox=true' : '';
+    const answer = await this.call('DELETE', `/v1/integrations/${encodeURIComponent(id)}${query}`, this.config.bridgeTimeouts.deleteMs);
+    if (answer.status === 404) return 'not_found';
+    if (answer.status !== 204 && answer.status !== 200) throw this.failure(answer, []);
+    return 'deleted';
+  }
+
+  private async call(
+    method: string,
+    path: string,
+    timeoutMs: number,
+    opts: { body?: unknown; secrets?: Array<string | undefined> } = {},
+  ): Promise<Answer> {
+    if (!this.configured) throw new BridgeGatewayError({ kind: 'failed', detail: 'bridge not configured' });
+    const started = performance.now();
+    const pathOnly = path.split('?')[0];
+    if (timeoutMs <= 0) throw new BridgeGatewayError({ kind: 'timeout', detail: `${method} ${pathOnly}: no time left` });
+    try {
+      const res = await firstValueFrom(
+        this.http.request<string>({
+          method,
+          url: `${this.config.bridgeUrl}${path}`,
+          data: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+          headers: {
+            authorization: `Bearer ${this.config.bridgeToken}`,
+            accept: 'application/json',
+            ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
+          signal: AbortSignal.timeout(timeoutMs),
+          responseType: 'text',
+          transformResponse: (data: unknown) => data,
+          validateStatus: () => true,
+          maxRedirects: 0,
+          maxContentLength: 1024 * 1024,
+        }),
+      );
+      this.logCall(method, pathOnly, String(res.status), started);
+      return { status: res.status, body: typeof res.data === 'string' ? res.data : '' };
+    } catch (err) {
+      const failure = this.networkFailure(err as AxiosError, method, pathOnly, timeoutMs, opts.secrets ?? []);
+      this.logCall(method, pathOnly, failure.kind, started);
+      throw new BridgeGatewayError(failure);
+    }
+  }
+
+  private networkFailure(err: AxiosError, method: string, path: string, timeoutMs: number, secrets: Array<string | undefined>): GatewayFailure {
+    const code = err.code ?? (err.cause as NodeJS.ErrnoException | undefined)?.code;
+    if (code === 'ERR_CANCELED' || err.name === 'CanceledError' || err.name === 'TimeoutError') {
+      return { kind: 'timeout', detail: `${method} ${path}: no answer within ${timeoutMs} ms` };
+    }
+    const detail = redact(`${method} ${this.config.bridgeUrl}${path}: ${err.message || code || 'network error'}`, [
+      ...secrets,
+      this.config.bridgeToken ?? undefined,
+    ]);
+    if (code && UNREACHABLE_CODES.has(code)) return { kind: 'unreachable', detail };
+    return { kind: 'failed', detail };
+  }
+
+  private failure(answer: Answer, secrets: Array<string | undefined>): BridgeGatewayError {
+    const failure = classifyBridgeAnswer(answer.status, answer.body);
+    return new BridgeGatewayError({ ...failure, detail: redact(failure.detail, [...secrets, this.config.bridgeToken ?? undefined]) });
+  }
+
+  private isNotFound(answer: Answer): boolean {
+    try {
+      const code = (JSON.parse(answer.body) as { error?: { code?: unknown } }).error?.code;
+      return code === undefined || code === 'not_found';
+    } catch {
+      return true;
+    }
+  }
+
+  private integration(answer: Answer, secrets: Array<string | undefined>): BridgeIntegration {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(answer.body);
+    } catch {
+      throw new BridgeGatewayError({ kind: 'failed', detail: `unexpected non-JSON body with HTTP ${answer.status}` });
+    }
+    if (!isBridgeIntegration(parsed)) {
+      throw new BridgeGatewayError({
+        kind: 'failed',
+        detail: redact(`unexpected body with HTTP ${answer.status}: ${answer.body.slice(0, 200)}`, secrets),
+      });
+    }
+    return { ...parsed, last_error: parsed.last_error ?? '', inbox_name: parsed.inbox_name ?? '' };
+  }
+
+  private logCall(method: string, path: string, outcome: string, started: number): void {
+    const line = `${method} ${path} -> ${outcome} in ${Math.round(performance.now() - started)} ms`;
+    if (method === 'GET') this.logger.debug(line);
+    else this.logger.log(line);
+  }
+}

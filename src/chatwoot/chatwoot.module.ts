@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { BridgeGatewayModule } from '../bridge-gateway/bridge-gateway.module.js';
+import { InstancesModule } from '../instances/instances.module.js';
+import { ActivationAttempts } from './activation-attempts.js';
+import { ChatwootEnabledGuard } from './chatwoot-enabled.guard.js';
+import { ChatwootWorker } from './chatwoot-worker.js';
+import { ChatwootController } from './chatwoot.controller.js';
+import { ChatwootService } from './chatwoot.service.js';
+import { InstanceLock } from './instance-lock.js';
+
+@Module({
+  imports: [InstancesModule, BridgeGatewayModule],
+  controllers: [ChatwootController],
+  providers: [ChatwootService, ChatwootWorker, ChatwootEnabledGuard, InstanceLock, ActivationAttempts],
+})
+export class ChatwootModule {}

@@ -1,0 +1,313 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { type DataSource, In } from 'typeorm';
+import { BridgeGatewayError } from '../bridge-gateway/bridge-gateway.errors.js';
+import { BridgeGateway } from '../bridge-gateway/bridge-gateway.service.js';
+import { type BridgeIntegration, Deadline, type ProvisionRequest } from '../bridge-gateway/bridge-gateway.types.js';
+import type { AccountPrincipal } from '../common/auth/principal.js';
+import { generateToken, hashToken } from '../common/auth/tokens.js';
+import { SecretCipher } from '../common/crypto/secret-cipher.js';
+import type { AppConfig } from '../config/config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { Instance } from '../instances/instance.entity.js';
+import {
+  type InlineChatwootRequest, type InlineChatwootResult, InstanceHooks, type InstanceChatwootSummary, type ChatwootInstanceHook,
+} from '../instances/instance-hooks.js';
+import { InstancesService } from '../instances/instances.service.js';
+import { ActivationAttempts } from './activation-attempts.js';
+import { BridgeDeletion } from './bridge-deletion.entity.js';
+import { ChatwootIntegration } from './chatwoot-integration.entity.js';
+import { type ChatwootSettings, withDefaults } from './chatwoot-settings.js';
+import { ChatwootError, chatwootErrorAnswer } from './chatwoot.errors.js';
+import { activationError } from './gateway-failure.js';
+import { InstanceLock, LockTimeoutError } from './instance-lock.js';
+
+/** How long a lease outlives the operation's own budget, to cover the local writes after it. */
+const LEASE_MARGIN_MS = 30_000;
+
+@Injectable()
+export class ChatwootService implements ChatwootInstanceHook, OnModuleInit {
+  private readonly logger = new Logger('Chatwoot');
+
+  constructor(
+    private readonly instances: InstancesService,
+    private readonly hooks: InstanceHooks,
+    private readonly gateway: BridgeGateway,
+    private readonly cipher: SecretCipher,
+    private readonly lock: InstanceLock,
+    private readonly attempts: ActivationAttempts,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.hooks.registerChatwoot(this);
+  }
+
+  get enabled(): boolean {
+    return this.gateway.configured;
+  }
+
+  // ---- SPEC §5 set --------------------------------------------------------------------------
+
+  async set(principal: AccountPrincipal, instanceName: string, settings: ChatwootSettings): Promise<{ instance: Instance; row: ChatwootIntegration }> {
+    const instance = await this.instances.resolve(principal, instanceName);
+    return { instance, row: await this.activate(instance, settings) };
+  }
+
+  /**
+   * Provisions on the bridge, then persists. On any failure nothing changes locally: a first
+   * activation leaves no row, an update leaves the previous row as it was. The whole of it,
+   * waiting for the instance lock included, fits in the 60 s budget (SPEC §5).
+   */
+  async activate(instance: Instance, settings: ChatwootSettings): Promise<ChatwootIntegration> {
+    if (!this.enabled) throw new ChatwootError('NOT_CONFIGURED');
+    const budgetMs = this.config.bridgeTimeouts.activationMs;
+    const deadline = new Deadline(budgetMs);
+    try {
+      return await this.lock.run(instance.id, { waitMs: budgetMs, leaseMs: budgetMs + LEASE_MARGIN_MS }, () =>
+        this.activateLocked(instance, settings, deadline),
+      );
+    } catch (err) {
+      if (err instanceof LockTimeoutError) throw new ChatwootError('ACTIVATION_TIMEOUT', { instance: instance.name });
+      throw err;
+    }
+  }
+
+  private async activateLocked(instance: Instance, settings: ChatwootSettings, deadline: Deadline): Promise<ChatwootIntegration> {
+    const repo = this.dataSource.getRepository(ChatwootIntegration);
+    const existing = await repo.findOneBy({ instanceId: instance.id });
+    const callbackToken = generateToken();
+    const request = this.provisionRequest(instance, settings, callbackToken);
+    // The instance id is the stable external_id: a retried set adopts what a timed-out one left.
+    await this.attempts.record(instance.id);
+
+    let integration: BridgeIntegration;
+    let created = false;
+    try {
+      const updated = existing ? await this.gateway.update(existing.bridgeIntegrationId, request, deadline) : null;
+      if (updated) {
+        integration = updated;
+      } else {
+        // No integration yet, or the bridge lost it (PUT 404): provision it again (SPEC §5).
+        ({ integration } = await this.gateway.create(request, deadline));
+        created = true;
+      }
+    } catch (err) {
+      if (err instanceof BridgeGatewayError) {
+        throw activationError(err.failure, { url: settings.baseUrl, accountId: settings.accountId, instance: instance.name });
+      }
+      throw err;
+    }
+
+    let row: ChatwootIntegration;
+    try {
+      row = await this.persist(instance, existing, integration, settings, callbackToken);
+    } catch (err) {
+      this.logger.error(`persist integration of instance ${instance.id} failed: ${(err as Error).message}`);
+      await this.compensate(instance, existing, integration, created);
+      throw new ChatwootError('PERSIST_FAILED', { reason: 'database write failed' });
+    }
+    await this.attempts.clear(instance.id).catch(() => undefined); // reconciliation clears it otherwise
+    return row;
+  }
+
+  private provisionRequest(instance: Instance, s: ChatwootSettings, callbackToken: string): ProvisionRequest {
+    return {
+      external_id: instance.id,
+      instance: instance.name,
+      chatwoot: {
+        base_url: s.baseUrl,
+        account_id: s.accountId,
+        api_token: s.apiToken,
+        inbox_name: s.inboxName,
+        sign_messages: s.signMessages,
+        ignore_groups: s.ignoreGroups,
+        start_as_pending: s.startAsPending,
+        reopen_resolved: s.reopenResolved,
+      },
+      source: { api_url: this.config.publicUrl, instance: instance.name, token: callbackToken },
+    };
+  }
+
+  private async persist(
+    instance: Instance,
+    existing: ChatwootIntegration | null,
+    integration: BridgeIntegration,
+    s: ChatwootSettings,
+    callbackToken: string,
+  ): Promise<ChatwootIntegration> {
+    const repo = this.dataSource.getRepository(ChatwootIntegration);
+    const values = {
+      bridgeIntegrationId: integration.id,
+      chatwootBaseUrl: s.baseUrl,
+      chatwootAccountId: s.accountId,
+      chatwootApiToken: this.cipher.encrypt(s.apiToken),
+      chatwootInboxId: integration.inbox_id,
+      chatwootInboxName: s.inboxName,
+      signMessages: s.signMessages,
+      ignoreGroups: s.ignoreGroups,
+      startAsPending: s.startAsPending,
+      reopenResolved: s.reopenResolved,
+      status: integration.status,
+      lastError: integration.last_error,
+      callbackTokenHash: hashToken(callbackToken),
+    };
+    if (existing) return repo.save(repo.merge(existing, values));
+    return repo.save(repo.create({ id: randomUUID(), instanceId: instance.id, ...values }));
+  }
+
+  /**
+   * The bridge changed but the row could not be written: undo on the bridge, so that the two
+   * agree again. An integration no row names is deleted (inbox kept); an updated one gets its
+   * previous configuration back. What cannot be undone now is left to reconciliation, which
+   * still holds the activation record.
+   */
+  private async compensate(instance: Instance, existing: ChatwootIntegration | null, integration: BridgeIntegration, created: boolean): Promise<void> {
+    try {
+      if (created || !existing) {
+        await this.gateway.delete(integration.id, false);
+      } else {
+        const previous = this.settingsOf(existing);
+        await this.gateway.update(existing.bridgeIntegrationId, this.provisionRequest(instance, previous, generateToken()), new Deadline(this.config.bridgeTimeouts.activationMs));
+      }
+      await this.attempts.clear(instance.id).catch(() => undefined);
+    } catch (err) {
+      this.logger.warn(`compensation for instance ${instance.id} failed; reconciliation will settle it: ${(err as Error).message}`);
+    }
+  }
+
+  private settingsOf(row: ChatwootIntegration): ChatwootSettings {
+    return {
+      baseUrl: row.chatwootBaseUrl,
+      accountId: row.chatwootAccountId,
+      apiToken: this.cipher.decrypt(row.chatwootApiToken),
+      inboxName: row.chatwootInboxName,
+      signMessages: row.signMessages,
+      ignoreGroups: row.ignoreGroups,
+      startAsPending: row.startAsPending,
+      reopenResolved: row.reopenResolved,
+    };
+  }
+
+  // ---- SPEC §5 list -------------------------------------------------------------------------
+
+  /**
+   * The local row, enriched with the bridge's live state when it answers (10 s); any failure or
+   * a 404 falls back to local data. A live inbox id fills a local 0; the live status and error
+   * are kept locally too, so that the instance list (local data only) shows the last known state.
+   */
+  async status(principal: AccountPrincipal, instanceName: string): Promise<{ instance: Instance; row: ChatwootIntegration; live: BridgeIntegration | null }> {
+    const instance = await this.instances.resolve(principal, instanceName);
+    const row = await this.dataSource.getRepository(ChatwootIntegration).findOneBy({ instanceId: instance.id });
+    if (!row) throw new ChatwootError('NO_INTEGRATION');
+    let live: BridgeIntegration | null = null;
+    try {
+      live = await this.gateway.get(row.bridgeIntegrationId);
+    } catch (err) {
+      this.logger.debug(`live status of ${row.bridgeIntegrationId} unavailable: ${(err as Error).message}`);
+    }
+    if (live) await this.remember(row, live);
+    return { instance, row, live };
+  }
+
+  private async remember(row: ChatwootIntegration, live: BridgeIntegration): Promise<void> {
+    const backfill = row.chatwootInboxId === 0 && live.inbox_id > 0;
+    if (!backfill && live.status === row.status && live.last_error === row.lastError) return;
+    try {
+      // Raw SQL: a status observation is not a configuration change, so updated_at stays.
+      await this.dataSource.query(
+        `UPDATE "chatwoot_integrations"
+            SET "status" = $3, "last_error" = $4,
+                "chatwoot_inbox_id" = CASE WHEN "chatwoot_inbox_id" = 0 THEN $5 ELSE "chatwoot_inbox_id" END
+          WHERE "id" = $1 AND "bridge_integration_id" = $2`,
+        [row.id, row.bridgeIntegrationId, live.status, live.last_error, live.inbox_id],
+      );
+      if (backfill) row.chatwootInboxId = live.inbox_id;
+    } catch (err) {
+      this.logger.warn(`could not record the live state of ${row.bridgeIntegrationId}: ${(err as Error).message}`);
+    }
+  }
+
+  // ---- SPEC §5 delete -----------------------------------------------------------------------
+
+  async deactivate(principal: AccountPrincipal, instanceName: string, deleteInbox: boolean): Promise<void> {
+    const instance = await this.instances.resolve(principal, instanceName);
+    await this.withDeletionLock(instance, async () => {
+      const row = await this.dataSource.getRepository(ChatwootIntegration).findOneBy({ instanceId: instance.id });
+      if (!row) throw new ChatwootError('NOTHING_TO_DELETE');
+      await this.remove(row, deleteInbox);
+    });
+  }
+
+  /** SPEC §4: deleting an instance removes its integration the same way (inbox preserved). */
+  async removeForInstance(instance: Instance): Promise<void> {
+    await this.withDeletionLock(instance, async () => {
+      const row = await this.dataSource.getRepository(ChatwootIntegration).findOneBy({ instanceId: instance.id });
+      if (row) await this.remove(row, false);
+    });
+  }
+
+  private async withDeletionLock(instance: Instance, fn: () => Promise<void>): Promise<void> {
+    const { activationMs, deleteMs } = this.config.bridgeTimeouts;
+    // A deletion may wait for an activation in flight (at most its budget) before its own call.
+    await this.lock.run(instance.id, { waitMs: activationMs + LEASE_MARGIN_MS, leaseMs: deleteMs + LEASE_MARGIN_MS }, fn);
+  }
+
+  /**
+   * Bridge first (30 s; a 404 means already gone), then the row. A failed bridge deletion is
+   * queued durably, in the same transaction that removes the row, and retried until the bridge
+   * confirms: nothing is left routing for a deleted row.
+   */
+  private async remove(row: ChatwootIntegration, deleteInbox: boolean): Promise<void> {
+    let failure: string | null = null;
+    if (this.enabled) {
+      try {
+        await this.gateway.delete(row.bridgeIntegrationId, deleteInbox);
+      } catch (err) {
+        failure = err instanceof BridgeGatewayError ? `${err.failure.kind}: ${err.failure.detail}` : (err as Error).message;
+      }
+    } else {
+      failure = 'bridge not configured';
+    }
+    if (failure) {
+      this.logger.warn(`bridge deletion of ${row.bridgeIntegrationId} failed, retrying in the background: ${failure}`);
+    }
+    await this.dataSource.transaction(async (m) => {
+      await m.delete(ChatwootIntegration, { id: row.id });
+      if (failure) {
+        await m.insert(BridgeDeletion, {
+          id: randomUUID(),
+          bridgeIntegrationId: row.bridgeIntegrationId,
+          deleteInbox,
+          attempts: 1,
+          lastError: failure,
+          nextAttemptAt: new Date(Date.now() + this.config.chatwootWorkerIntervalMs),
+        });
+      }
+    });
+  }
+
+  // ---- hooks of the instances module ------------------------------------------------------
+
+  async activateInline(instance: Instance, request: InlineChatwootRequest): Promise<InlineChatwootResult> {
+    try {
+      const row = await this.activate(instance, withDefaults(request));
+      return { enabled: true, status: row.status, bridge_integration_id: row.bridgeIntegrationId };
+    } catch (err) {
+      if (err instanceof ChatwootError) return { enabled: false, status: 'error', error: chatwootErrorAnswer(err)[1] };
+      this.logger.error(`inline activation of instance ${instance.id} failed: ${(err as Error).stack ?? String(err)}`);
+      return { enabled: false, status: 'error', error: 'Internal server error' };
+    }
+  }
+
+  async summaries(instanceIds: string[]): Promise<Map<string, InstanceChatwootSummary>> {
+    if (instanceIds.length === 0) return new Map();
+    const rows = await this.dataSource.getRepository(ChatwootIntegration).find({
+      select: { instanceId: true, status: true },
+      where: { instanceId: In(instanceIds) },
+    });
+    return new Map(rows.map((r) => [r.instanceId, { enabled: true, status: r.status }]));
+  }
+}

@@ -1,0 +1,73 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+
+export class LockTimeoutError extends Error {
+  constructor() {
+    super('timed out waiting for the instance lock');
+    this.name = 'LockTimeoutError';
+  }
+}
+
+/**
+ * Serialises the operations that change one instance's integration (SPEC §5: concurrent
+ * activations end with one row and one bridge integration; a set racing a delete must not leave a
+ * row naming a deleted integration).
+ *
+ * Two layers: a FIFO per instance inside the process, and a lease row in the database shared by
+ * every replica. A lease, not an advisory lock, because an advisory lock holds a database
+ * connection for the whole activation (up to 60 s): that would drain the pool, and on embedded
+ * PGlite (one session) stop every other request. A lease expires by itself if its holder dies.
+ */
+@Injectable()
+export class InstanceLock {
+  private readonly queues = new Map<string, Promise<void>>();
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async run<T>(instanceId: string, opts: { waitMs: number; leaseMs: number }, fn: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(instanceId) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = previous.then(() => new Promise<void>((resolve) => (release = resolve)));
+    this.queues.set(instanceId, mine);
+    const waitUntil = Date.now() + opts.waitMs;
+    try {
+      await Promise.race([
+        previous,
+        new Promise((_, reject) => setTimeout(() => reject(new LockTimeoutError()), opts.waitMs).unref()),
+      ]);
+      const holder = await this.acquire(instanceId, opts.leaseMs, waitUntil);
+      try {
+        return await fn();
+      } finally {
+        await this.dataSource
+          .query(`DELETE FROM "chatwoot_instance_locks" WHERE "instance_id" = $1 AND "holder" = $2`, [instanceId, holder])
+          .catch(() => undefined); // an unreleased lease simply expires
+      }
+    } finally {
+      // Wake the next waiter once `previous` has settled, whatever happened to this one.
+      void previous.finally(() => release?.());
+      void mine.finally(() => {
+        if (this.queues.get(instanceId) === mine) this.queues.delete(instanceId);
+      });
+    }
+  }
+
+  private async acquire(instanceId: string, leaseMs: number, waitUntil: number): Promise<string> {
+    const holder = randomUUID();
+    for (let delay = 10; ; delay = Math.min(delay * 2, 250)) {
+      const rows: unknown[] = await this.dataSource.query(
+        `INSERT INTO "chatwoot_instance_locks" ("instance_id", "holder", "expires_at")
+         VALUES ($1, $2, now() + $3::int * interval '1 millisecond')
+         ON CONFLICT ("instance_id") DO UPDATE SET "holder" = EXCLUDED."holder", "expires_at" = EXCLUDED."expires_at"
+           WHERE "chatwoot_instance_locks"."expires_at" < now()
+         RETURNING "holder"`,
+        [instanceId, holder, leaseMs],
+      );
+      if (rows.length > 0) return holder;
+      if (Date.now() + delay > waitUntil) throw new LockTimeoutError();
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}

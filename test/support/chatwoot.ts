@@ -1,0 +1,49 @@
+import type { AppConfig } from '../../src/config/config.js';
+import type { FakeBridge } from '../fakes/fake-bridge.js';
+import { startTestApp, type StartOptions, type TestApp } from './test-app.js';
+
+export const CHATWOOT_TOKEN = 'cw_secret_token_Z9y8X7w6';
+
+/** A valid set body (SPEC §5), with overrides. */
+export function setBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    chatwootBaseUrl: 'https://chatwoot.example.com/',
+    chatwootAccountId: 5,
+    chatwootApiToken: CHATWOOT_TOKEN,
+    inboxName: 'WhatsApp - Orion',
+    signMessages: true,
+    ignoreGroups: false,
+    startAsPending: false,
+    reopenResolved: true,
+    ...overrides,
+  };
+}
+
+/** Budgets shortened so that timeouts are tested in milliseconds, not minutes. */
+export const SHORT_TIMEOUTS: Partial<AppConfig> = {
+  bridgeTimeouts: { activationMs: 1_500, getMs: 400, deleteMs: 400 },
+  chatwootWorkerIntervalMs: 150,
+};
+
+/** The app wired to a fake bridge. */
+export function startWithBridge(fake: FakeBridge, options: StartOptions = {}): Promise<TestApp> {
+  return startTestApp({
+    ...options,
+    env: { BRIDGE_URL: fake.url, BRIDGE_TOKEN: fake.token, ...(options.env ?? {}) },
+    overrides: { ...SHORT_TIMEOUTS, ...(options.overrides ?? {}) },
+  });
+}
+
+/** Waits until `check` passes (polling), for background work. */
+export async function eventually(check: () => Promise<void> | void, timeoutMs = 5_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (err) {
+      if (Date.now() > until) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
