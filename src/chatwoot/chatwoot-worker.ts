@@ -88,9 +88,11 @@ export class ChatwootWorker implements OnApplicationBootstrap, OnApplicationShut
   }
 
   async reconcile(): Promise<void> {
-    const stale = await this.attempts.stale(this.config.chatwootWorkerIntervalMs);
+    const { activationMs } = this.config.bridgeTimeouts;
+    // Only attempts the bridge can no longer be working on: a create that timed out here may
+    // still land there, so an empty look-up right after the timeout would prove nothing.
+    const stale = await this.attempts.stale(2 * activationMs);
     for (const externalId of stale) {
-      const { activationMs } = this.config.bridgeTimeouts;
       // The instance lock: never decide while an activation of this instance is running.
       await this.lock.run(externalId, { waitMs: activationMs, leaseMs: activationMs }, async () => {
         const row = await this.dataSource.getRepository(ChatwootIntegration).findOneBy({ instanceId: externalId });

@@ -154,7 +154,9 @@ export class ChatwootService implements ChatwootInstanceHook, OnModuleInit {
       lastError: integration.last_error,
       callbackTokenHash: hashToken(callbackToken),
     };
-    if (existing) return repo.save(repo.merge(existing, values));
+    // Merge into a copy: if the save fails, `existing` must still describe the previous state,
+    // which the compensation sends back to the bridge.
+    if (existing) return repo.save(repo.merge(repo.create({ ...existing }), values));
     return repo.save(repo.create({ id: randomUUID(), instanceId: instance.id, ...values }));
   }
 

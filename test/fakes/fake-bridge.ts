@@ -48,8 +48,8 @@ export class FakeBridge {
   readonly requests: RecordedRequest[] = [];
   /** Inbox id given to new integrations (0 = not known yet, to test the backfill). */
   inboxId = 42;
-  /** Runs before a create is answered (e.g. to break the database under the server). */
-  beforeCreateAnswer: (() => Promise<void>) | null = null;
+  /** Runs before an operation is answered (e.g. to break the database under the server). */
+  beforeAnswer: Partial<Record<Operation, () => Promise<void>>> = {};
   private readonly behaviours = new Map<Operation, Behaviour>();
   private readonly sockets = new Set<Socket>();
   private readonly server: http.Server;
@@ -81,7 +81,7 @@ export class FakeBridge {
   reset(): void {
     this.behaviours.clear();
     this.requests.length = 0;
-    this.beforeCreateAnswer = null;
+    this.beforeAnswer = {};
   }
 
   requestsOf(method: string): RecordedRequest[] {
@@ -134,6 +134,7 @@ export class FakeBridge {
     }
     if (behaviour.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, behaviour.ms));
 
+    await this.beforeAnswer[op]?.();
     const id = idMatch ? decodeURIComponent(idMatch[1]) : '';
     const view = (i: FakeIntegration) => {
       const { config: _config, ...rest } = i;
@@ -143,7 +144,6 @@ export class FakeBridge {
       case 'create': {
         const b = body as { external_id: string; instance: string; chatwoot: Record<string, unknown> };
         const existing = [...this.integrations.values()].find((i) => i.external_id === b.external_id);
-        if (this.beforeCreateAnswer) await this.beforeCreateAnswer();
         if (existing) {
           Object.assign(existing, { config: b, instance: b.instance, inbox_name: b.chatwoot.inbox_name, updated_at: new Date().toISOString() });
           return send(200, view(existing));
