@@ -24,10 +24,14 @@ COPY src ./src
 RUN npx tsc -p tsconfig.build.json
 
 # ---- prod-deps: production dependencies only, exactly as locked ---------------------------
+# --omit=optional as well: typeorm's optional peer ts-node (and with it typescript) is otherwise
+# kept, and scripts/cli.js would then try to rebuild from sources the image does not have. The
+# only other optional package is pg-cloudflare (Cloudflare Workers only). A future production
+# dependency that ships its native binary as an optional package would need revisiting this.
 FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund \
  && npm cache clean --force
 
 # ---- runtime ------------------------------------------------------------------------------

@@ -23,7 +23,6 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   }
   app.use(jsonBodyMiddleware());
   app.useGlobalFilters(new AllExceptionsFilter());
-  app.enableShutdownHooks();
 }
 
 export async function createApp(config: AppConfig, logger?: LoggerService | false): Promise<NestExpressApplication> {

@@ -21,7 +21,40 @@ async function bootstrap(): Promise<void> {
   }
   const app = await createApp(config);
   await app.listen(config.port);
+  drainOnSignals(app, logger);
   logger.log(`listening on port ${config.port} (roles: ${config.roles.join(',')}, database: ${config.databaseUrl ? 'postgres' : 'embedded PGlite'})`);
 }
 
 void bootstrap();
+
+/** How long in-flight requests may take to finish after SIGTERM (SPEC §7). */
+const DRAIN_MS = 25_000;
+
+/**
+ * SIGTERM/SIGINT (SPEC §7): readiness turns 503, the server stops accepting and lets in-flight
+ * requests finish (at most 25 s, then the remaining connections are closed), the database is
+ * closed, and the process exits 0. Nest's own shutdown hooks would re-raise the signal (exit 143).
+ */
+function drainOnSignals(app: Awaited<ReturnType<typeof createApp>>, logger: Logger): void {
+  let draining = false;
+  const drain = (signal: string) => {
+    if (draining) return;
+    draining = true;
+    logger.log(`${signal}: draining in-flight requests (up to ${DRAIN_MS / 1000} s)`);
+    const force = setTimeout(() => {
+      logger.warn('drain time exceeded: closing the remaining connections');
+      (app.getHttpServer() as import('node:http').Server).closeAllConnections();
+    }, DRAIN_MS);
+    force.unref();
+    app.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error(`shutdown failed: ${err instanceof Error ? err.message : String(err)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => drain('SIGTERM'));
+  process.once('SIGINT', () => drain('SIGINT'));
+}
+
