@@ -2,11 +2,15 @@ import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '../ormconfig.js';
 import { Account } from './accounts/account.entity.js';
 import { AccountsService } from './accounts/accounts.service.js';
-import { AppConfig, ConfigError, loadConfig } from './config/config.js';
+import { rotateSecrets } from './common/crypto/key-rotation.js';
+import { SecretCipher } from './common/crypto/secret-cipher.js';
+import { type AppConfig, ConfigError, loadConfig } from './config/config.js';
 
 const USAGE = `usage: npm run cli -- <command>
   migrate                               apply pending migrations
   account:create <name> [--quota <n>]   create an account and print its token
+  keys:rotate                           re-encrypt every stored secret under ENCRYPTION_KEY
+                                        (older keys in ENCRYPTION_KEYS_PREVIOUS)
 `;
 
 /** Command-line entry (SPEC §1, §3, §6). Returns the exit code. */
@@ -36,6 +40,15 @@ export async function runCli(argv: string[], config: AppConfig, out: (s: string)
         return 0;
       });
     }
+    case 'keys:rotate':
+      return withDataSource(config, async (ds) => {
+        const cipher = new SecretCipher(config.encryptionKey, config.previousEncryptionKeys);
+        const counts = await rotateSecrets(ds, cipher);
+        const total = [...counts.values()].reduce((a, b) => a + b, 0);
+        out(`re-encrypted ${total} secrets under key ${cipher.currentKeyId}\n`);
+        for (const [column, n] of counts) out(`  ${column}: ${n}\n`);
+        return 0;
+      });
     default:
       out(USAGE);
       return 2;

@@ -25,7 +25,11 @@ async function bootstrap(): Promise<void> {
   logger.log(`listening on port ${config.port} (roles: ${config.roles.join(',')}, database: ${config.databaseUrl ? 'postgres' : 'embedded PGlite'})`);
 }
 
-void bootstrap();
+bootstrap().catch((err: unknown) => {
+  // A failed start (database unreachable, wrong ENCRYPTION_KEY…) is one clear line and exit 1.
+  process.stderr.write(`startup failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
 
 /** How long in-flight requests may take to finish after SIGTERM (SPEC §7). */
 const DRAIN_MS = 25_000;

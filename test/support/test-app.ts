@@ -44,7 +44,13 @@ export async function startTestApp(options: StartOptions = {}): Promise<TestApp>
   const config = loadConfig(env, { embeddedDatabaseDir: db.embeddedDatabaseDir, ...(options.overrides ?? {}) });
   const logs = new CapturingLogger();
   const app = await createApp(config, logs);
-  await app.listen(0, '127.0.0.1');
+  try {
+    await app.listen(0, '127.0.0.1');
+  } catch (err) {
+    await app.close().catch(() => undefined);
+    if (!options.db) await db.drop();
+    throw err;
+  }
   const { port } = app.getHttpServer().address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
   return {

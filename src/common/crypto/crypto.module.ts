@@ -1,7 +1,8 @@
 import { Global, Module } from '@nestjs/common';
-import { AppConfig } from '../../config/config.js';
+import type { AppConfig } from '../../config/config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import { SecretCipher } from './secret-cipher.js';
+import { StoredKeysCheck } from './stored-keys.check.js';
 
 @Global()
 @Module({
@@ -11,6 +12,7 @@ import { SecretCipher } from './secret-cipher.js';
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => new SecretCipher(config.encryptionKey, config.previousEncryptionKeys),
     },
+    StoredKeysCheck,
   ],
   exports: [SecretCipher],
 })
