@@ -2,6 +2,7 @@ import { HttpModule } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
 import { BridgeGateway } from './bridge-gateway.service.js';
 import { keepAliveAgents } from './connect-timeout-agent.js';
+import { LiveStatusReader } from './live-status.js';
 
 const CONNECT_TIMEOUT_MS = 5_000;
 
@@ -11,7 +12,7 @@ const CONNECT_TIMEOUT_MS = 5_000;
     // dominate its latency.
     HttpModule.register({ ...keepAliveAgents(CONNECT_TIMEOUT_MS), proxy: false }),
   ],
-  providers: [BridgeGateway],
-  exports: [BridgeGateway],
+  providers: [BridgeGateway, LiveStatusReader],
+  exports: [BridgeGateway, LiveStatusReader],
 })
 export class BridgeGatewayModule {}

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { type DataSource, In } from 'typeorm';
 import { BridgeGatewayError } from '../bridge-gateway/bridge-gateway.errors.js';
 import { BridgeGateway } from '../bridge-gateway/bridge-gateway.service.js';
+import { LiveStatusReader } from '../bridge-gateway/live-status.js';
 import { type BridgeIntegration, Deadline, type ProvisionRequest } from '../bridge-gateway/bridge-gateway.types.js';
 import type { AccountPrincipal } from '../common/auth/principal.js';
 import { generateToken, hashToken } from '../common/auth/tokens.js';
@@ -34,6 +35,7 @@ export class ChatwootService implements ChatwootInstanceHook, OnModuleInit {
     private readonly instances: InstancesService,
     private readonly hooks: InstanceHooks,
     private readonly gateway: BridgeGateway,
+    private readonly liveStatus: LiveStatusReader,
     private readonly cipher: SecretCipher,
     private readonly lock: InstanceLock,
     private readonly attempts: ActivationAttempts,
@@ -196,8 +198,9 @@ export class ChatwootService implements ChatwootInstanceHook, OnModuleInit {
   // ---- SPEC §5 list -------------------------------------------------------------------------
 
   /**
-   * The local row, enriched with the bridge's live state when it answers (10 s); any failure or
-   * a 404 falls back to local data. A live inbox id fills a local 0; the live status and error
+   * The local row, enriched with the bridge's live state when it answers (10 s; skipped at once
+   * while the bridge is failing, see LiveStatusReader); any failure or a 404 falls back to local
+   * data. A live inbox id fills a local 0; the live status and error
    * are kept locally too, so that the instance list (local data only) shows the last known state.
    */
   async status(principal: AccountPrincipal, instanceName: string): Promise<{ instance: Instance; row: ChatwootIntegration; live: BridgeIntegration | null }> {
@@ -206,7 +209,7 @@ export class ChatwootService implements ChatwootInstanceHook, OnModuleInit {
     if (!row) throw new ChatwootError('NO_INTEGRATION');
     let live: BridgeIntegration | null = null;
     try {
-      live = await this.gateway.get(row.bridgeIntegrationId);
+      live = await this.liveStatus.read(row.bridgeIntegrationId);
     } catch (err) {
       this.logger.debug(`live status of ${row.bridgeIntegrationId} unavailable: ${(err as Error).message}`);
     }

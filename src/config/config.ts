@@ -40,6 +40,8 @@ export interface AppConfig {
   bridgeTimeouts: BridgeTimeouts;
   /** How often the chatwoot module retries failed bridge deletions and reconciles. */
   chatwootWorkerIntervalMs: number;
+  /** How long status reads skip the bridge after it failed (circuit breaker). */
+  liveStatusBreakerPauseMs: number;
 }
 
 export interface BridgeTimeouts {
@@ -140,6 +142,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     logLevel: logLevel!,
     bridgeTimeouts: { activationMs: 60_000, getMs: 10_000, deleteMs: 30_000 },
     chatwootWorkerIntervalMs: 15_000,
+    liveStatusBreakerPauseMs: 15_000,
     ...overrides,
   };
 }

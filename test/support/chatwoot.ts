@@ -23,6 +23,7 @@ export function setBody(overrides: Record<string, unknown> = {}): Record<string,
 export const SHORT_TIMEOUTS: Partial<AppConfig> = {
   bridgeTimeouts: { activationMs: 1_500, getMs: 400, deleteMs: 400 },
   chatwootWorkerIntervalMs: 150,
+  liveStatusBreakerPauseMs: 200,
 };
 
 /** The app wired to a fake bridge. */

@@ -1,0 +1,59 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { BrokenCircuitError, ConsecutiveBreaker, circuitBreaker, handleWhen, wrap, type IPolicy } from 'cockatiel';
+import type { AppConfig } from '../config/config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { BridgeGatewayError } from './bridge-gateway.errors.js';
+import { BridgeGateway } from './bridge-gateway.service.js';
+import type { BridgeIntegration } from './bridge-gateway.types.js';
+
+/**
+ * Live state for `GET /api/chatwoot/list` (SPEC §5 step 2), which is best effort: local data is
+ * always a valid answer. So that a failing bridge cannot make every status read wait for the
+ * 10 s timeout:
+ * - concurrent reads of one integration share a single bridge GET (single flight);
+ * - circuit breakers skip the bridge for a while once it fails: at once after a timeout (with
+ *   single flight a hanging bridge produces only one failure per 10 s, so counting several would
+ *   keep readers waiting for minutes), after 5 consecutive failures of any other kind. After the
+ *   pause one trial read goes through; the others keep answering from local data meanwhile.
+ */
+@Injectable()
+export class LiveStatusReader {
+  private readonly logger = new Logger('LiveStatus');
+  private readonly inFlight = new Map<string, Promise<BridgeIntegration | null>>();
+  private readonly policy: IPolicy;
+
+  constructor(
+    private readonly gateway: BridgeGateway,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    const pause = config.liveStatusBreakerPauseMs;
+    const timeouts = circuitBreaker(
+      handleWhen((err) => err instanceof BridgeGatewayError && err.failure.kind === 'timeout'),
+      { halfOpenAfter: pause, breaker: new ConsecutiveBreaker(1) },
+    );
+    const failures = circuitBreaker(
+      handleWhen((err) => err instanceof BridgeGatewayError),
+      { halfOpenAfter: pause, breaker: new ConsecutiveBreaker(5) },
+    );
+    for (const [name, breaker] of [['timeout', timeouts], ['failure', failures]] as const) {
+      breaker.onBreak(() => this.logger.warn(`bridge ${name} circuit open: status reads use local data for ${pause} ms`));
+      breaker.onReset(() => this.logger.log(`bridge ${name} circuit closed: live status reads resumed`));
+    }
+    this.policy = wrap(timeouts, failures);
+  }
+
+  /** The live integration, null when the bridge does not know it; throws when it is unavailable. */
+  read(bridgeIntegrationId: string): Promise<BridgeIntegration | null> {
+    const pending = this.inFlight.get(bridgeIntegrationId);
+    if (pending) return pending;
+    const read = this.policy
+      .execute(() => this.gateway.get(bridgeIntegrationId))
+      .catch((err: unknown) => {
+        if (err instanceof BrokenCircuitError) throw new BridgeGatewayError({ kind: 'unreachable', detail: 'bridge circuit open' });
+        throw err;
+      })
+      .finally(() => this.inFlight.delete(bridgeIntegrationId));
+    this.inFlight.set(bridgeIntegrationId, read);
+    return read;
+  }
+}
