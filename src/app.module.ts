@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AccountsModule } from './accounts/accounts.module.js';
+import { BridgeModule } from './bridge/bridge.module.js';
 import { ChatwootModule } from './chatwoot/chatwoot.module.js';
 import { CryptoModule } from './common/crypto/crypto.module.js';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module.js';
@@ -14,9 +15,10 @@ export class AppModule {
   /** The modules a process runs follow its ROLES (SPEC §1). */
   static forRoot(config: AppConfig): DynamicModule {
     const api = config.roles.includes('api') ? [RateLimitModule, AccountsModule, InstancesModule, ChatwootModule] : [];
+    const bridge = config.roles.includes('bridge') ? [BridgeModule] : [];
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, CryptoModule, HealthModule, ...api],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, CryptoModule, HealthModule, ...api, ...bridge],
     };
   }
 }

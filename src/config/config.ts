@@ -42,6 +42,16 @@ export interface AppConfig {
   chatwootWorkerIntervalMs: number;
   /** How long status reads skip the bridge after it failed (circuit breaker). */
   liveStatusBreakerPauseMs: number;
+  /** True when this process runs both roles and the API reaches its in-process bridge (SPEC §1). */
+  bridgeEmbedded: boolean;
+  /** Bridge role: the URL at which Chatwoot reaches this bridge (inbox webhook_url). */
+  bridgePublicUrl: string;
+  /** Bridge role: seconds between health checks of each integration; 0 disables them. */
+  bridgeHealthIntervalSeconds: number;
+  /** Bridge role: timeout of each Chatwoot call. */
+  chatwootTimeoutMs: number;
+  /** Bridge role: false refuses Chatwoot URLs that resolve to loopback/private/link-local addresses. */
+  chatwootAllowPrivateUrls: boolean;
 }
 
 export interface BridgeTimeouts {
@@ -87,6 +97,19 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
   const bridgeToken = str('BRIDGE_TOKEN');
   const publicUrl =
     parseUrl('PUBLIC_URL', str('PUBLIC_URL'), ['http:', 'https:'], problems) ?? `http://localhost:${port}`;
+  const bridgePublicUrl = parseUrl('BRIDGE_PUBLIC_URL', str('BRIDGE_PUBLIC_URL'), ['http:', 'https:'], problems) ?? publicUrl;
+  const bridgeHealthIntervalSeconds = parseInteger(
+    'BRIDGE_HEALTH_INTERVAL_SECONDS', str('BRIDGE_HEALTH_INTERVAL_SECONDS'), 60, 0, 86_400, problems,
+  );
+  // 15 s per call keeps a create (at most two Chatwoot calls) well inside the API's 60 s budget.
+  const chatwootTimeoutMs = parseInteger('CHATWOOT_TIMEOUT_MS', str('CHATWOOT_TIMEOUT_MS'), 15_000, 1, 120_000, problems);
+  const chatwootAllowPrivateUrls = parseBoolean('CHATWOOT_ALLOW_PRIVATE_URLS', str('CHATWOOT_ALLOW_PRIVATE_URLS'), true, problems);
+  // Both roles in one process and no external bridge: the API calls its own bridge over loopback
+  // HTTP, exactly as it would call a separate one (SPEC §1).
+  const bridgeEmbedded = !!roles && roles.includes('api') && roles.includes('bridge') && str('BRIDGE_URL') === null;
+  if (roles?.includes('bridge') && !bridgeEmbedded && !bridgeToken) {
+    problems.push('BRIDGE_TOKEN is required when ROLES includes bridge (unless ROLES=api,bridge with BRIDGE_URL unset)');
+  }
   const rateLimitPerMinute = parseInteger('RATE_LIMIT_PER_MINUTE', str('RATE_LIMIT_PER_MINUTE'), 100, 1, 10_000_000, problems);
   const rateLimitCreatePerMinute = parseInteger(
     'RATE_LIMIT_CREATE_PER_MINUTE', str('RATE_LIMIT_CREATE_PER_MINUTE'), 20, 1, 10_000_000, problems,
@@ -133,8 +156,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     previousEncryptionKeys,
     encryptionKeyGenerated,
     adminToken,
-    bridgeUrl: bridgeUrl ? bridgeUrl.replace(/\/+$/, '') : null,
-    bridgeToken,
+    bridgeUrl: bridgeEmbedded ? `http://127.0.0.1:${port}` : bridgeUrl ? bridgeUrl.replace(/\/+$/, '') : null,
+    // Embedded without BRIDGE_TOKEN: a per-boot secret, since nothing outside this process needs it.
+    bridgeToken: bridgeEmbedded ? (bridgeToken ?? randomBytes(32).toString('base64url')) : bridgeToken,
     publicUrl: publicUrl.replace(/\/+$/, ''),
     rateLimitPerMinute: rateLimitPerMinute!,
     rateLimitCreatePerMinute: rateLimitCreatePerMinute!,
@@ -143,6 +167,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     bridgeTimeouts: { activationMs: 60_000, getMs: 10_000, deleteMs: 30_000 },
     chatwootWorkerIntervalMs: 15_000,
     liveStatusBreakerPauseMs: 15_000,
+    bridgeEmbedded,
+    bridgePublicUrl: bridgePublicUrl.replace(/\/+$/, ''),
+    bridgeHealthIntervalSeconds: bridgeHealthIntervalSeconds!,
+    chatwootTimeoutMs: chatwootTimeoutMs!,
+    chatwootAllowPrivateUrls: chatwootAllowPrivateUrls!,
     ...overrides,
   };
 }
@@ -154,8 +183,8 @@ export function databaseLocationFromEnv(env: Env = process.env): Pick<AppConfig,
 }
 
 function parseRoles(raw: string | null, problems: string[]): Role[] | null {
-  // Until the bridge role exists the default is `api` (SPEC §1).
-  if (raw === null) return ['api'];
+  // SPEC §1: both roles, the API using the in-process bridge.
+  if (raw === null) return ['api', 'bridge'];
   const parts = raw.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
   const bad = parts.filter((p) => !ROLES.includes(p as Role));
   if (parts.length === 0 || bad.length > 0) {

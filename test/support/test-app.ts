@@ -45,7 +45,8 @@ export async function startTestApp(options: StartOptions = {}): Promise<TestApp>
   const logs = new CapturingLogger();
   const app = await createApp(config, logs);
   try {
-    await app.listen(0, '127.0.0.1');
+    // An explicit PORT is honoured (the embedded bridge is reached at it); otherwise any free port.
+    await app.listen(options.env?.PORT ? config.port : 0, '127.0.0.1');
   } catch (err) {
     await app.close().catch(() => undefined);
     if (!options.db) await db.drop();

@@ -1,0 +1,36 @@
+import { Module } from '@nestjs/common';
+import { BridgeAuthGuard } from './bridge-auth.guard.js';
+import { ChatwootClient } from './chatwoot-client.js';
+import { BridgeFallbackController } from './fallback.controller.js';
+import { HealthChecker } from './health-checker.js';
+import { InboxResolver } from './inbox-resolver.js';
+import { IntegrationsController } from './integrations.controller.js';
+import { IntegrationsRepository } from './integrations.repository.js';
+import { IntegrationsService } from './integrations.service.js';
+import { ProvisioningLock } from './provisioning-lock.js';
+import { WEBHOOK_RAW_BODY_CAPTURE } from './webhook-raw-body.js';
+import { WebhooksController } from './webhooks.controller.js';
+import { WebhooksService } from './webhooks.service.js';
+
+/**
+ * The integration bridge role (BRIDGE-API.md), run when ROLES includes `bridge`. It shares only
+ * infrastructure with the API role (config, database, crypto); the API reaches it over HTTP
+ * only, also when both run in one process.
+ */
+@Module({
+  // The fallback controller goes last: Express matches routes in registration order.
+  controllers: [IntegrationsController, WebhooksController, BridgeFallbackController],
+  providers: [
+    WEBHOOK_RAW_BODY_CAPTURE,
+    BridgeAuthGuard,
+    ChatwootClient,
+    InboxResolver,
+    IntegrationsRepository,
+    IntegrationsService,
+    ProvisioningLock,
+    HealthChecker,
+    WebhooksService,
+  ],
+  exports: [HealthChecker],
+})
+export class BridgeModule {}

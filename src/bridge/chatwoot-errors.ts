@@ -1,0 +1,176 @@
+import { BridgeError, type UpstreamReason } from './bridge.errors.js';
+
+/** A Chatwoot call that got an answer outside 2xx (or a 2xx that is not Chatwoot's API). */
+export class ChatwootHttpError extends Error {
+  constructor(
+    readonly method: string,
+    readonly url: string,
+    readonly status: number,
+    /** The response body, truncated and redacted. */
+    readonly body: string,
+    /** Set when a 2xx answer was not the JSON Chatwoot sends (e.g. a web page at that URL). */
+    readonly unexpectedBody = false,
+  ) {
+    super(
+      unexpectedBody
+        ? `${url} HTTP ${status}: unexpected response, not Chatwoot's API: ${body}`
+        : `${url} HTTP ${status}: ${body}`,
+    );
+    this.name = 'ChatwootHttpError';
+  }
+}
+
+/** A Chatwoot call that got no answer: DNS, refused, reset, timeout, TLS, or the URL policy. */
+export class ChatwootUnreachableError extends Error {
+  constructor(
+    readonly method: string,
+    readonly url: string,
+    /** The Node error code (ECONNREFUSED, ENOTFOUND, ETIMEDOUT, EADDRNOTALLOWED, a TLS code…). */
+    readonly errorCode: string,
+    detail: string,
+  ) {
+    super(`${goMethod(method)} "${url}": ${detail}`);
+    this.name = 'ChatwootUnreachableError';
+  }
+}
+
+export type ChatwootCallError = ChatwootHttpError | ChatwootUnreachableError;
+
+export function isChatwootCallError(err: unknown): err is ChatwootCallError {
+  return err instanceof ChatwootHttpError || err instanceof ChatwootUnreachableError;
+}
+
+/** `Post "<url>": …`: the form BRIDGE-API §4's examples use, which SPEC §5's patterns match. */
+function goMethod(method: string): string {
+  return method.charAt(0).toUpperCase() + method.slice(1).toLowerCase();
+}
+
+/**
+ * BRIDGE-API §4's `reason` of a Chatwoot HTTP answer. Chatwoot answers 401 both for a bad token
+ * and for a valid one that may not do this (CONTRACT §1), so the body decides between them.
+ */
+export function reasonOfHttpFailure(status: number, body: string, unexpectedBody = false): UpstreamReason {
+  // A 2xx that is not Chatwoot's JSON, or a redirect (the API never redirects): the base URL
+  // does not point at Chatwoot's API, which is what "account or endpoint not found" tells a user.
+  if (unexpectedBody || (status >= 300 && status < 400)) return 'not_found';
+  if (status === 401) {
+    const error = errorText(body);
+    if (error === 'Invalid Access Token') return 'token_rejected';
+    // The token is valid but may not act here: not an admin, not a member of the account, a bot
+    // token on a user endpoint, or a suspended account. All ask for a token with other rights.
+    if (
+      error !== null &&
+      (error.startsWith('You are not authorized to') ||
+        error === 'Access to this endpoint is not authorized for bots' ||
+        error === 'Bot is not authorized to access this account' ||
+        error === 'Account is suspended')
+    ) {
+      return 'forbidden';
+    }
+    return 'token_rejected';
+  }
+  if (status === 403) return 'forbidden';
+  if (status === 404 || status === 405 || status === 410) return 'not_found';
+  if (status === 422) return 'invalid';
+  // 429 is rack-attack's throttling: Chatwoot is up but not serving us now, like a 5xx.
+  if (status >= 500 || status === 429) return 'upstream_error';
+  // Other 4xx (400, 402 "Account limit exceeded", 409, 413): Chatwoot refused the request as made.
+  return 'invalid';
+}
+
+/** `error` of a `{"error": "…"}` body, or null. */
+function errorText(body: string): string | null {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (parsed && typeof parsed === 'object' && typeof (parsed as { error?: unknown }).error === 'string') {
+      return (parsed as { error: string }).error;
+    }
+  } catch {
+    // Not JSON: no known body.
+  }
+  return null;
+}
+
+/** The BRIDGE-API §4 error of a failed Chatwoot call. */
+export function toBridgeError(err: ChatwootCallError): BridgeError {
+  if (err instanceof ChatwootHttpError) {
+    return new BridgeError('upstream_http', err.message, reasonOfHttpFailure(err.status, err.body, err.unexpectedBody), err.status);
+  }
+  return new BridgeError('upstream_unreachable', err.message, 'unreachable');
+}
+
+interface NodeNetworkError {
+  code?: unknown;
+  message?: unknown;
+  address?: unknown;
+  port?: unknown;
+  hostname?: unknown;
+}
+
+/**
+ * The text after `<Method> "<url>": ` for a network failure: Go's wording where one exists (the
+ * server's fallback patterns of SPEC §5 know `dial tcp`, `connection refused`, `no such host`,
+ * `i/o timeout`), followed by the Node code so that both vocabularies match.
+ */
+export function describeNetworkError(err: unknown, host: string, port: number, timeoutMs: number): { code: string; detail: string } {
+  const e = (err ?? {}) as NodeNetworkError;
+  const code = typeof e.code === 'string' ? e.code : 'UNKNOWN';
+  const target = `${typeof e.address === 'string' ? bracket(e.address) : bracket(host)}:${typeof e.port === 'number' ? e.port : port}`;
+  const message = typeof e.message === 'string' ? e.message : String(err);
+  switch (code) {
+    case 'ECONNREFUSED':
+      return { code, detail: `dial tcp ${target}: connect: connection refused (ECONNREFUSED)` };
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_FAIL':
+      return { code, detail: `dial tcp: lookup ${host}: no such host (${code})` };
+    case 'ETIMEDOUT':
+      // With an address, the kernel gave up connecting; without, the call's own deadline passed.
+      return typeof e.address === 'string'
+        ? { code, detail: `dial tcp ${target}: i/o timeout (ETIMEDOUT)` }
+        : { code, detail: `i/o timeout: no answer within ${timeoutMs}ms (ETIMEDOUT)` };
+    case 'ECONNRESET':
+      return { code, detail: `read tcp ${target}: connection reset by peer (ECONNRESET)` };
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return { code, detail: `dial tcp ${target}: connect: no route to host (${code})` };
+    case 'EADDRNOTALLOWED':
+      return { code, detail: message };
+    default:
+      if (isTlsError(code, message)) {
+        // OpenSSL's `…:error:0A00010B:SSL routines:<function>:<reason>:<file>:<line>:` → the reason.
+        const reason = /SSL routines:[^:]*:([^:]+)/.exec(message)?.[1] ?? message;
+        return { code, detail: `tls: handshake with ${bracket(host)}:${port} failed: ${reason} (${code})` };
+      }
+      return { code, detail: `${message} (${code})` };
+  }
+}
+
+function bracket(address: string): string {
+  return address.includes(':') ? `[${address}]` : address;
+}
+
+function isTlsError(code: string, message: string): boolean {
+  return (
+    code.startsWith('ERR_SSL') ||
+    code.startsWith('ERR_TLS') ||
+    code === 'EPROTO' ||
+    /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|HOSTNAME_MISMATCH/.test(code) ||
+    /ssl|tls|certificate/i.test(message)
+  );
+}
+
+/**
+ * Removes the token from text that leaves the bridge (an echoed request, a proxy's error page):
+ * BRIDGE-API §4 says a message never contains it.
+ */
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret.length === 0) continue;
+    for (const form of new Set([secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)])) {
+      out = out.split(form).join('[REDACTED]');
+    }
+  }
+  return out;
+}

@@ -1,0 +1,124 @@
+import { applyDecorators } from '@nestjs/common';
+import { Transform, Type } from 'class-transformer';
+import {
+  IsBoolean, IsDefined, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength,
+  ValidateBy, ValidateNested,
+} from 'class-validator';
+
+/**
+ * An absolute http(s) URL with a host and no query, fragment or credentials, trailing `/`
+ * removed; null when it breaks a rule. Credentials are refused because the URL appears in error
+ * messages and logs.
+ */
+export function normalizeHttpUrl(raw: string): string | null {
+  if (!/^https?:\/\//i.test(raw) || /[\s?#]/.test(raw)) return null;
+  try {
+    const url = new URL(raw);
+    if (url.hostname === '' || url.username !== '' || url.password !== '') return null;
+  } catch {
+    return null;
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+function HttpUrl(): PropertyDecorator {
+  return applyDecorators(
+    IsDefined({ message: '$property is required' }),
+    IsString({ message: '$property must be a string' }),
+    MaxLength(2048, { message: '$property must be at most 2048 characters' }),
+    ValidateBy(
+      { name: 'httpUrl', validator: { validate: (v: unknown) => typeof v === 'string' && normalizeHttpUrl(v) !== null } },
+      { message: '$property must be an absolute http or https URL with a host and no query, fragment or credentials' },
+    ),
+    Transform(({ value }) => (typeof value === 'string' ? (normalizeHttpUrl(value) ?? value) : value)),
+  );
+}
+
+// applyDecorators keeps the listed order, which is the order rules are checked in (and the first
+// failure is the one reported); stacked decorators would register bottom-up.
+function Text(max: number, opts: { notBlank?: boolean } = {}): PropertyDecorator {
+  return applyDecorators(
+    IsDefined({ message: '$property is required' }),
+    IsString({ message: '$property must be a string' }),
+    MinLength(1, { message: '$property must not be empty' }),
+    MaxLength(max, { message: `$property must be at most ${max} characters` }),
+    ...(opts.notBlank ? [Matches(/\S/, { message: '$property must not be blank' })] : []),
+  );
+}
+
+function PositiveInt(): PropertyDecorator {
+  const message = '$property must be an integer greater than 0';
+  return applyDecorators(
+    IsDefined({ message: '$property is required' }),
+    IsInt({ message }),
+    Min(1, { message }),
+    // Chatwoot's ids are PostgreSQL integers.
+    Max(2_147_483_647, { message: '$property must be at most 2147483647' }),
+  );
+}
+
+function Flag(): PropertyDecorator {
+  return applyDecorators(IsOptional(), IsBoolean({ message: '$property must be a boolean' }));
+}
+
+function Nested(type: () => new () => object): PropertyDecorator {
+  return applyDecorators(
+    IsDefined({ message: '$property is required' }),
+    IsObject({ message: '$property must be an object' }),
+    ValidateNested(),
+    Type(type),
+  );
+}
+
+export class ChatwootSettingsDto {
+  @HttpUrl()
+  base_url: string;
+
+  @PositiveInt()
+  account_id: number;
+
+  @Text(512)
+  api_token: string;
+
+  /** Chatwoot's own limit on inbox names (CONTRACT §2 lists 255 for names). */
+  @Text(255, { notBlank: true })
+  inbox_name: string;
+
+  @Flag()
+  sign_messages?: boolean;
+
+  @Flag()
+  ignore_groups?: boolean;
+
+  @Flag()
+  start_as_pending?: boolean;
+
+  @Flag()
+  reopen_resolved?: boolean;
+}
+
+export class SourceDto {
+  @HttpUrl()
+  api_url: string;
+
+  @Text(200)
+  instance: string;
+
+  @Text(512)
+  token: string;
+}
+
+/** The body of create and replace (BRIDGE-API §2). */
+export class IntegrationConfigDto {
+  @Text(200)
+  external_id: string;
+
+  @Text(200)
+  instance: string;
+
+  @Nested(() => ChatwootSettingsDto)
+  chatwoot: ChatwootSettingsDto;
+
+  @Nested(() => SourceDto)
+  source: SourceDto;
+}

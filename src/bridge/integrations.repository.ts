@@ -1,0 +1,120 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource, type Repository } from 'typeorm';
+import { BridgeIntegration, type IntegrationStatus } from './integration.entity.js';
+import { BridgeOutboundMessage } from './outbound-message.entity.js';
+
+/** The configuration columns a create or a replace writes. */
+export type IntegrationConfiguration = Pick<
+  BridgeIntegration,
+  | 'externalId' | 'instance' | 'chatwootBaseUrl' | 'chatwootAccountId' | 'chatwootApiTokenEncrypted' | 'inboxName'
+  | 'inboxId' | 'inboxSigningSecretEncrypted' | 'signMessages' | 'ignoreGroups' | 'startAsPending' | 'reopenResolved'
+  | 'sourceApiUrl' | 'sourceInstance' | 'sourceTokenEncrypted'
+>;
+
+export interface HealthVerdict {
+  status: IntegrationStatus;
+  lastError: string;
+  /** A new signing key seen in Chatwoot (ciphertext), or undefined to keep the stored one. */
+  inboxSigningSecretEncrypted?: string;
+}
+
+export interface OutboundMessageRecord {
+  integrationId: string;
+  chatwootMessageId: number;
+  chatwootConversationId: number;
+  content: string | null;
+  payload: Record<string, unknown>;
+}
+
+@Injectable()
+export class IntegrationsRepository {
+  private readonly integrations: Repository<BridgeIntegration>;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.integrations = dataSource.getRepository(BridgeIntegration);
+  }
+
+  findById(id: string): Promise<BridgeIntegration | null> {
+    return this.integrations.findOneBy({ id });
+  }
+
+  findByExternalId(externalId: string): Promise<BridgeIntegration | null> {
+    return this.integrations.findOneBy({ externalId });
+  }
+
+  listAll(): Promise<BridgeIntegration[]> {
+    return this.integrations.find({ order: { createdAt: 'ASC' } });
+  }
+
+  /** A freshly provisioned integration: active, nothing to report. */
+  async insertProvisioned(id: string, webhookSecretEncrypted: string, config: IntegrationConfiguration): Promise<BridgeIntegration> {
+    await this.integrations.insert({ ...config, id, webhookSecretEncrypted, status: 'active', lastError: '', revision: 1 });
+    return this.integrations.findOneByOrFail({ id });
+  }
+
+  /** A replaced configuration, verified against Chatwoot just now: active again, a new revision. */
+  async saveReconfigured(id: string, config: IntegrationConfiguration): Promise<BridgeIntegration> {
+    await this.integrations
+      .createQueryBuilder()
+      .update()
+      .set({
+        ...config,
+        status: 'active',
+        lastError: '',
+        revision: () => 'revision + 1',
+        updatedAt: () => 'now()',
+      })
+      .where('id = :id', { id })
+      .execute();
+    return this.integrations.findOneByOrFail({ id });
+  }
+
+  /**
+   * Applies a health check's verdict unless the configuration changed since the check read the
+   * row (its verdict is about credentials or an inbox that are no longer in use). Returns whether
+   * it applied.
+   */
+  async saveHealth(id: string, revision: number, verdict: HealthVerdict, statusChanged: boolean): Promise<boolean> {
+    const result = await this.integrations
+      .createQueryBuilder()
+      .update()
+      .set({
+        status: verdict.status,
+        lastError: verdict.lastError,
+        ...(verdict.inboxSigningSecretEncrypted !== undefined ? { inboxSigningSecretEncrypted: verdict.inboxSigningSecretEncrypted } : {}),
+        // updated_at tracks what a client sees; a rotated signing key alone is not that.
+        ...(statusChanged ? { updatedAt: () => 'now()' } : {}),
+      })
+      .where('id = :id AND revision = :revision', { id, revision })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  async deleteById(id: string): Promise<void> {
+    await this.integrations.delete({ id });
+  }
+
+  /** Records a message once per (integration, Chatwoot message id); false when already there. */
+  async recordOutboundMessage(record: OutboundMessageRecord): Promise<boolean> {
+    const result = await this.dataSource
+      .createQueryBuilder()
+      .insert()
+      .into(BridgeOutboundMessage)
+      .values({
+        id: randomUUID(),
+        integrationId: record.integrationId,
+        chatwootMessageId: String(record.chatwootMessageId),
+        chatwootConversationId: record.chatwootConversationId,
+        content: record.content,
+        // TypeORM's deep-partial typing does not accept an open JSON object for a jsonb column.
+        payload: record.payload as never,
+        status: 'pending',
+      })
+      .orIgnore()
+      .returning(['id'])
+      .execute();
+    return Array.isArray(result.raw) && result.raw.length > 0;
+  }
+}

@@ -1,0 +1,46 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, Unique } from 'typeorm';
+import { BridgeIntegration } from './integration.entity.js';
+
+/** `pending` until the routing step (a later issue) delivers it to WhatsApp. */
+export type OutboundMessageStatus = 'pending';
+
+/**
+ * An agent's reply received from Chatwoot's webhook, kept durably for routing. Chatwoot delivers
+ * once with no retry (CONTRACT §6), but a replayed or repeated delivery must not be routed twice:
+ * the unique key on the message id makes recording idempotent.
+ */
+@Entity('bridge_outbound_messages')
+@Unique('UQ_bridge_outbound_messages_message', ['integrationId', 'chatwootMessageId'])
+@Index('IDX_bridge_outbound_messages_status', ['status', 'receivedAt'])
+export class BridgeOutboundMessage {
+  @PrimaryColumn('uuid')
+  id: string;
+
+  @Column({ name: 'integration_id', type: 'varchar', length: 40 })
+  integrationId: string;
+
+  @ManyToOne(() => BridgeIntegration, { onDelete: 'CASCADE', createForeignKeyConstraints: true })
+  @JoinColumn({ name: 'integration_id', foreignKeyConstraintName: 'FK_bridge_outbound_messages_integration' })
+  integration?: BridgeIntegration;
+
+  /** Chatwoot's message id, as a string: node-postgres reads bigint as a string, PGlite as a number. */
+  @Column({ name: 'chatwoot_message_id', type: 'bigint', transformer: { to: (v: unknown) => v, from: (v: unknown) => (v === null ? v : String(v)) } })
+  chatwootMessageId: string;
+
+  /** The conversation's display_id in the account. */
+  @Column({ name: 'chatwoot_conversation_id', type: 'integer' })
+  chatwootConversationId: number;
+
+  @Column({ type: 'text', nullable: true })
+  content: string | null;
+
+  /** The whole `message_created` event, as received, for the routing step. */
+  @Column({ type: 'jsonb' })
+  payload: Record<string, unknown>;
+
+  @Column({ type: 'varchar', length: 20, default: 'pending' })
+  status: OutboundMessageStatus;
+
+  @Column({ name: 'received_at', type: 'timestamptz', default: () => 'now()' })
+  receivedAt: Date;
+}

@@ -1,0 +1,26 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/** How far a delivery's timestamp may be from now: replays of a captured delivery fail after it. */
+export const SIGNATURE_TOLERANCE_SECONDS = 300;
+
+export type SignatureCheck = 'valid' | 'missing' | 'malformed' | 'stale' | 'mismatch';
+
+/**
+ * Chatwoot 4.13's webhook signature (CONTRACT §6): `X-Chatwoot-Signature: sha256=<hex
+ * HMAC-SHA256(key = the inbox's secret, data = "<X-Chatwoot-Timestamp>.<raw body>")>`. The raw
+ * bytes are signed, so the body must not be re-serialised before this check.
+ */
+export function checkChatwootSignature(
+  secret: string,
+  timestamp: string | undefined,
+  signature: string | undefined,
+  rawBody: Buffer,
+  nowSeconds: number,
+): SignatureCheck {
+  if (!timestamp || !signature) return 'missing';
+  const m = /^sha256=([0-9a-f]{64})$/i.exec(signature.trim());
+  if (!m || !/^\d{1,12}$/.test(timestamp)) return 'malformed';
+  if (Math.abs(nowSeconds - Number(timestamp)) > SIGNATURE_TOLERANCE_SECONDS) return 'stale';
+  const expected = createHmac('sha256', secret).update(`${timestamp}.`).update(rawBody).digest();
+  return timingSafeEqual(expected, Buffer.from(m[1], 'hex')) ? 'valid' : 'mismatch';
+}

@@ -1,0 +1,76 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { SecretCipher } from '../common/crypto/secret-cipher.js';
+import { constantTimeEquals } from './bridge-auth.guard.js';
+import { BridgeError, integrationNotFound } from './bridge.errors.js';
+import { IntegrationsRepository } from './integrations.repository.js';
+import { classifyWebhookEvent } from './webhook-events.js';
+import { checkChatwootSignature } from './webhook-signature.js';
+
+export interface WebhookDelivery {
+  integrationId: string;
+  /** The last segment of the webhook URL. */
+  secret: string;
+  timestamp: string | undefined;
+  signature: string | undefined;
+  rawBody: Buffer;
+}
+
+/** What happened to a delivery; the body of the 200 (Chatwoot does not read it). */
+export type WebhookOutcome = 'recorded' | 'duplicate' | 'ignored';
+
+/**
+ * Receives the events Chatwoot posts to an inbox's webhook_url and records the agent replies for
+ * routing. It does only authentication, filtering and one insert: Chatwoot waits at most 5 s and
+ * never retries (CONTRACT §6), so the answer must come fast.
+ */
+@Injectable()
+export class WebhooksService {
+  private readonly logger = new Logger('BridgeWebhook');
+
+  constructor(
+    private readonly repo: IntegrationsRepository,
+    private readonly cipher: SecretCipher,
+  ) {}
+
+  async receive(delivery: WebhookDelivery): Promise<WebhookOutcome> {
+    const row = await this.repo.findById(delivery.integrationId);
+    if (!row) throw integrationNotFound(delivery.integrationId);
+    if (!constantTimeEquals(delivery.secret, this.cipher.decrypt(row.webhookSecretEncrypted))) {
+      throw new BridgeError('unauthorized', 'invalid webhook secret');
+    }
+    // Chatwoot before 4.13, or a token that may not read the inbox's secret: the URL secret alone.
+    if (row.inboxSigningSecretEncrypted) {
+      const check = checkChatwootSignature(
+        this.cipher.decrypt(row.inboxSigningSecretEncrypted),
+        delivery.timestamp,
+        delivery.signature,
+        delivery.rawBody,
+        Math.floor(Date.now() / 1000),
+      );
+      if (check !== 'valid') {
+        this.logger.warn(`integration ${row.id}: webhook refused, signature ${check}`);
+        throw new BridgeError('unauthorized', `invalid webhook signature (${check})`);
+      }
+    }
+    let payload: unknown;
+    try {
+      payload = JSON.parse(delivery.rawBody.toString('utf8'));
+    } catch {
+      throw new BridgeError('invalid_request', 'malformed JSON');
+    }
+    const verdict = classifyWebhookEvent(payload, row.inboxId);
+    if (verdict.kind === 'ignored') {
+      this.logger.debug(`integration ${row.id}: webhook ignored (${verdict.why})`);
+      return 'ignored';
+    }
+    const recorded = await this.repo.recordOutboundMessage({
+      integrationId: row.id,
+      chatwootMessageId: verdict.message.messageId,
+      chatwootConversationId: verdict.message.conversationId,
+      content: verdict.message.content,
+      payload: payload as Record<string, unknown>,
+    });
+    this.logger.log(`integration ${row.id}: message ${verdict.message.messageId} ${recorded ? 'recorded' : 'already recorded'}`);
+    return recorded ? 'recorded' : 'duplicate';
+  }
+}
