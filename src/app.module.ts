@@ -9,6 +9,7 @@ import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { InstancesModule } from './instances/instances.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 
 @Module({})
 export class AppModule {
@@ -18,7 +19,7 @@ export class AppModule {
     const bridge = config.roles.includes('bridge') ? [BridgeModule] : [];
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, CryptoModule, HealthModule, ...api, ...bridge],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, CryptoModule, HealthModule, MetricsModule, ...api, ...bridge],
     };
   }
 }

@@ -1,13 +1,17 @@
-import { INestApplication, Logger, LoggerService } from '@nestjs/common';
+import { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { AppModule } from './app.module.js';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
+import { accessLogMiddleware } from './common/http/access-log.middleware.js';
 import { jsonBodyMiddleware } from './common/http/json-body.js';
 import { requestIdMiddleware } from './common/http/request-id.middleware.js';
+import { AppLogger } from './common/logging/app-logger.js';
 import { RateLimitMiddleware } from './common/rate-limit/rate-limit.middleware.js';
 import { AppConfig } from './config/config.js';
+import { MetricsService } from './metrics/metrics.service.js';
+import { setupOpenApi } from './openapi/openapi.js';
 
 /**
  * Everything between "the modules exist" and "the server listens", shared by main.ts and every
@@ -17,18 +21,20 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(requestIdMiddleware);
+  app.use(accessLogMiddleware(app.getHttpAdapter().getInstance(), app.get(MetricsService)));
   if (config.roles.includes('api')) {
     const rateLimit = app.get(RateLimitMiddleware);
     app.use('/api', (req: Request, res: Response, next: NextFunction) => void rateLimit.use(req, res, next));
   }
   app.use(jsonBodyMiddleware());
   app.useGlobalFilters(new AllExceptionsFilter());
+  setupOpenApi(app, config);
 }
 
 export async function createApp(config: AppConfig, logger?: LoggerService | false): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bodyParser: false,
-    logger: logger ?? new Logger(),
+    logger: logger ?? AppLogger.forConfig(config),
     abortOnError: false,
   });
   configureApp(app, config);

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.js';
+import { AppLogger } from './common/logging/app-logger.js';
 import { ConfigError, loadConfig } from './config/config.js';
 
 async function bootstrap(): Promise<void> {
@@ -13,13 +14,16 @@ async function bootstrap(): Promise<void> {
     }
     throw err;
   }
+  // JSON lines from the first message on (SPEC §7); Nest's own messages go through it too.
+  const appLogger = AppLogger.forConfig(config);
+  Logger.overrideLogger(appLogger);
   const logger = new Logger('Bootstrap');
   if (config.encryptionKeyGenerated) {
     logger.warn(
       `ENCRYPTION_KEY is not set: using a key generated in ${config.dataDir}. Set ENCRYPTION_KEY in production.`,
     );
   }
-  const app = await createApp(config);
+  const app = await createApp(config, appLogger);
   await app.listen(config.port);
   drainOnSignals(app, logger);
   logger.log(`listening on port ${config.port} (roles: ${config.roles.join(',')}, database: ${config.databaseUrl ? 'postgres' : 'embedded PGlite'})`);
@@ -50,6 +54,11 @@ function drainOnSignals(app: Awaited<ReturnType<typeof createApp>>, logger: Logg
       (app.getHttpServer() as import('node:http').Server).closeAllConnections();
     }, DRAIN_MS);
     force.unref();
+    // server.close() drops only the connections idle at that moment; a keep-alive connection whose
+    // request finishes later would hold the exit until its keep-alive timeout.
+    const server = app.getHttpServer() as import('node:http').Server;
+    const idle = setInterval(() => server.closeIdleConnections(), 200);
+    idle.unref();
     app.close().then(
       () => process.exit(0),
       (err: unknown) => {

@@ -4,6 +4,7 @@ import type { AxiosError } from 'axios';
 import { firstValueFrom } from 'rxjs';
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { BridgeGatewayError, type GatewayFailure } from './bridge-gateway.errors.js';
 import { type BridgeIntegration, Deadline, isBridgeIntegration, type ProvisionRequest } from './bridge-gateway.types.js';
 import { classifyBridgeAnswer, redact } from './classify.js';
@@ -27,6 +28,7 @@ export class BridgeGateway {
   constructor(
     private readonly http: HttpService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
   ) {}
 
   /** SPEC §1: the chatwoot module works only with both BRIDGE_URL and BRIDGE_TOKEN. */
@@ -66,13 +68,13 @@ export class BridgeGateway {
   async get(id: string): Promise<BridgeIntegration | null> {
     const answer = await this.call('GET', `/v1/integrations/${encodeURIComponent(id)}`, this.config.bridgeTimeouts.getMs);
     if (answer.status === 404) return null;
-    if (answer.status !== 200) throw this.failure(answer, []);
+    if (answer.status !== 200) throw this.bodylessFailure(answer);
     return this.integration(answer, []);
   }
 
   async findByExternalId(externalId: string): Promise<BridgeIntegration[]> {
     const answer = await this.call('GET', `/v1/integrations?external_id=${encodeURIComponent(externalId)}`, this.config.bridgeTimeouts.getMs);
-    if (answer.status !== 200) throw this.failure(answer, []);
+    if (answer.status !== 200) throw this.bodylessFailure(answer);
     let parsed: unknown;
     try {
       parsed = JSON.parse(answer.body);
@@ -91,7 +93,7 @@ export class BridgeGateway {
     const query = deleteInbox ? '?delete_inbox=true' : '';
     const answer = await this.call('DELETE', `/v1/integrations/${encodeURIComponent(id)}${query}`, this.config.bridgeTimeouts.deleteMs);
     if (answer.status === 404) return 'not_found';
-    if (answer.status !== 204 && answer.status !== 200) throw this.failure(answer, []);
+    if (answer.status !== 204 && answer.status !== 200) throw this.bodylessFailure(answer);
     return 'deleted';
   }
 
@@ -151,6 +153,23 @@ export class BridgeGateway {
     return new BridgeGatewayError({ ...failure, detail: redact(failure.detail, [...secrets, this.config.bridgeToken ?? undefined]) });
   }
 
+  /**
+   * For the calls whose Chatwoot token this process may not hold in clear (status reads,
+   * deletions, look-ups: after a restart the row may even be gone), the bridge's text is not
+   * kept at all, so that an echoed token cannot reach a log; these details never reach a client.
+   */
+  private bodylessFailure(answer: Answer): BridgeGatewayError {
+    const failure = classifyBridgeAnswer(answer.status, answer.body);
+    let code = '';
+    try {
+      const parsed = (JSON.parse(answer.body) as { error?: { code?: unknown } }).error?.code;
+      if (typeof parsed === 'string' && /^[a-z_]{1,40}$/.test(parsed)) code = ` ${parsed}`;
+    } catch {
+      // not JSON: no code to report
+    }
+    return new BridgeGatewayError({ ...failure, detail: `HTTP ${answer.status}${code}` });
+  }
+
   private isNotFound(answer: Answer): boolean {
     try {
       const code = (JSON.parse(answer.body) as { error?: { code?: unknown } }).error?.code;
@@ -170,14 +189,16 @@ export class BridgeGateway {
     if (!isBridgeIntegration(parsed)) {
       throw new BridgeGatewayError({
         kind: 'failed',
-        detail: redact(`unexpected body with HTTP ${answer.status}: ${answer.body.slice(0, 200)}`, secrets),
+        detail: redact(`unexpected body with HTTP ${answer.status}: ${answer.body.slice(0, 200)}`, [...secrets, this.config.bridgeToken ?? undefined]),
       });
     }
     return { ...parsed, last_error: parsed.last_error ?? '', inbox_name: parsed.inbox_name ?? '' };
   }
 
   private logCall(method: string, path: string, outcome: string, started: number): void {
-    const line = `${method} ${path} -> ${outcome} in ${Math.round(performance.now() - started)} ms`;
+    const elapsedMs = performance.now() - started;
+    this.metrics.observeBridgeCall(method, path, outcome, elapsedMs / 1000);
+    const line = `${method} ${path} -> ${outcome} in ${Math.round(elapsedMs)} ms`;
     if (method === 'GET') this.logger.debug(line);
     else this.logger.log(line);
   }

@@ -34,6 +34,9 @@ export class ChatwootError extends Error {
   }
 }
 
+/** What a chatwoot route's body errors start with (SPEC §5: `invalid body: <detail>`). */
+export const BODY_ERROR_PREFIX = 'invalid body';
+
 export const NOT_CONFIGURED_MESSAGE = 'integration gateway not configured (set BRIDGE_URL and BRIDGE_TOKEN)';
 
 /** SPEC §5's status and exact message for each error. The switch is exhaustive by type. */

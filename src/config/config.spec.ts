@@ -24,6 +24,7 @@ describe('loadConfig', () => {
     expect(c.rateLimitPerMinute).toBe(100);
     expect(c.rateLimitCreatePerMinute).toBe(20);
     expect(c.redisUrl).toBeNull();
+    expect(c.redisKeyPrefix).toBe('ryze:');
     expect(c.logLevel).toBe('info');
     expect(c.previousEncryptionKeys).toEqual([]);
   });
@@ -51,6 +52,13 @@ describe('loadConfig', () => {
       expect(message).toContain(name);
     }
     expect((error as ConfigError).problems).toHaveLength(9);
+  });
+
+  it('validates REDIS_KEY_PREFIX', () => {
+    expect(loadConfig({ DATA_DIR: dir, ENCRYPTION_KEY: key(), REDIS_KEY_PREFIX: 'prod-eu:' }).redisKeyPrefix).toBe('prod-eu:');
+    expect(() => loadConfig({ DATA_DIR: dir, ENCRYPTION_KEY: key(), REDIS_KEY_PREFIX: 'has space' })).toThrow(
+      'Invalid configuration: REDIS_KEY_PREFIX must be 1-64 characters of A-Z a-z 0-9 : . _ -',
+    );
   });
 
   it('requires ENCRYPTION_KEY with DATABASE_URL', () => {

@@ -35,6 +35,8 @@ export interface AppConfig {
   rateLimitPerMinute: number;
   rateLimitCreatePerMinute: number;
   redisUrl: string | null;
+  /** Prefix of every Redis key (REDIS_KEY_PREFIX), so that deployments can share one Redis. */
+  redisKeyPrefix: string;
   logLevel: LogLevel;
   /** Timeouts of the bridge gateway (SPEC §5, BRIDGE-API §3). Overridable for tests. */
   bridgeTimeouts: BridgeTimeouts;
@@ -115,6 +117,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     'RATE_LIMIT_CREATE_PER_MINUTE', str('RATE_LIMIT_CREATE_PER_MINUTE'), 20, 1, 10_000_000, problems,
   );
   const redisUrl = parseUrl('REDIS_URL', str('REDIS_URL'), ['redis:', 'rediss:'], problems);
+  const redisKeyPrefix = str('REDIS_KEY_PREFIX') ?? 'ryze:';
+  if (!/^[A-Za-z0-9:._-]{1,64}$/.test(redisKeyPrefix)) problems.push('REDIS_KEY_PREFIX must be 1-64 characters of A-Z a-z 0-9 : . _ -');
   const logLevelRaw = (str('LOG_LEVEL') ?? 'info').toLowerCase();
   const logLevel = LOG_LEVELS.includes(logLevelRaw as LogLevel) ? (logLevelRaw as LogLevel) : null;
   if (!logLevel) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
@@ -163,6 +167,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     rateLimitPerMinute: rateLimitPerMinute!,
     rateLimitCreatePerMinute: rateLimitCreatePerMinute!,
     redisUrl,
+    redisKeyPrefix,
     logLevel: logLevel!,
     bridgeTimeouts: { activationMs: 60_000, getMs: 10_000, deleteMs: 30_000 },
     chatwootWorkerIntervalMs: 15_000,

@@ -6,6 +6,9 @@ export type InstanceErrorCode =
   | 'TOKEN_IN_USE'
   | 'QUOTA_EXCEEDED';
 
+/** What the body errors of instances (and accounts) routes start with (SPEC §3–§4). */
+export const BODY_ERROR_PREFIX = 'Invalid request body';
+
 export class InstanceError extends Error {
   constructor(readonly code: InstanceErrorCode) {
     super(code);

@@ -1,29 +1,32 @@
-import type { LoggerService } from '@nestjs/common';
+import { AppLogger } from '../../src/common/logging/app-logger.js';
+import { configSecrets } from '../../src/common/logging/secrets.js';
+import type { AppConfig } from '../../src/config/config.js';
 
-/** Keeps every log line of a test app, so that tests can assert on warnings and scan for secrets. */
-export class CapturingLogger implements LoggerService {
-  readonly lines: string[] = [];
+/**
+ * The production logger (pino JSON lines, redaction, request ids) writing into memory at every
+ * level, so that tests assert on what production would write and scan it for secrets.
+ */
+export class CapturingLogger extends AppLogger {
+  readonly lines: string[];
 
-  private record(level: string, message: unknown, rest: unknown[]): void {
-    const text = [message, ...rest].map((part) => (typeof part === 'string' ? part : JSON.stringify(part))).join(' ');
-    this.lines.push(`${level} ${text}`);
-    if (process.env.TEST_LOGS) process.stderr.write(`${level} ${text}\n`);
+  constructor(config?: AppConfig) {
+    const lines: string[] = [];
+    super({
+      level: 'trace',
+      secrets: config ? configSecrets(config) : [],
+      destination: {
+        write(line: string) {
+          for (const one of line.split('\n')) if (one !== '') lines.push(one);
+          if (process.env.TEST_LOGS) process.stderr.write(line);
+        },
+      },
+    });
+    this.lines = lines;
   }
 
-  log(message: unknown, ...rest: unknown[]): void {
-    this.record('info', message, rest);
-  }
-  error(message: unknown, ...rest: unknown[]): void {
-    this.record('error', message, rest);
-  }
-  warn(message: unknown, ...rest: unknown[]): void {
-    this.record('warn', message, rest);
-  }
-  debug(message: unknown, ...rest: unknown[]): void {
-    this.record('debug', message, rest);
-  }
-  verbose(message: unknown, ...rest: unknown[]): void {
-    this.record('verbose', message, rest);
+  /** Every line, parsed. */
+  entries(): Array<Record<string, any>> {
+    return this.lines.map((line) => JSON.parse(line) as Record<string, any>);
   }
 
   text(): string {

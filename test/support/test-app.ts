@@ -42,7 +42,7 @@ export async function startTestApp(options: StartOptions = {}): Promise<TestApp>
     ...(options.env ?? {}),
   };
   const config = loadConfig(env, { embeddedDatabaseDir: db.embeddedDatabaseDir, ...(options.overrides ?? {}) });
-  const logs = new CapturingLogger();
+  const logs = new CapturingLogger(config);
   const app = await createApp(config, logs);
   try {
     // An explicit PORT is honoured (the embedded bridge is reached at it); otherwise any free port.

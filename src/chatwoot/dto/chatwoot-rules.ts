@@ -1,13 +1,39 @@
 import { applyDecorators } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsDefined, IsInt, IsNotEmpty, IsOptional, IsString, Length, MaxLength, Min, ValidateBy, type ValidationOptions } from 'class-validator';
+import { DEFAULT_INBOX_NAME } from '../chatwoot-settings.js';
 import { normalizeChatwootBaseUrl } from '../chatwoot-url.js';
 
 /**
  * The rules of the chatwoot settings (SPEC §5), shared by `POST /api/chatwoot/set` and the inline
- * block of `POST /api/instance/new`. Messages name the field (`$property`) and the rule.
+ * block of `POST /api/instance/new`. Messages name the field (`$property`) and the rule. Each rule
+ * also declares the field in the OpenAPI document, so that the docs cannot drift from the rules.
  */
-export function ChatwootBaseUrlRule(opts: ValidationOptions = {}) {
+export interface RuleOptions extends ValidationOptions {
+  /**
+   * Documents that the field is validated only under this condition (the inline block is checked
+   * only when `chatwootEnabled` is true); the field is then optional in the schema. The condition
+   * itself is applied by the DTO (`ValidateIf`).
+   */
+  onlyWhen?: string;
+}
+
+function documented(opts: RuleOptions, required: boolean, description: string) {
+  const { onlyWhen, ...validation } = opts;
+  return {
+    validation,
+    required: required && !onlyWhen,
+    description: onlyWhen ? `${description} Validated only when ${onlyWhen}${required ? ', and then required' : ''}.` : description,
+  };
+}
+
+export function ChatwootBaseUrlRule(options: RuleOptions = {}) {
+  const { validation: opts, required, description } = documented(
+    options,
+    true,
+    'Absolute http or https URL with a host and no query, fragment or credentials; trailing slashes are removed, nothing else is changed.',
+  );
   return applyDecorators(
     IsDefined({ ...opts, message: '$property is required' }),
     IsString({ ...opts, message: '$property must be a string' }),
@@ -19,37 +45,58 @@ export function ChatwootBaseUrlRule(opts: ValidationOptions = {}) {
       { ...opts, message: '$property must be an absolute http or https URL with a host and no query, fragment or credentials' },
     ),
     Transform(({ value }) => (typeof value === 'string' ? (normalizeChatwootBaseUrl(value) ?? value) : value)),
+    ApiProperty({ type: String, format: 'uri', required, description, example: 'https://chatwoot.example.com' }),
   );
 }
 
-export function ChatwootAccountIdRule(opts: ValidationOptions = {}) {
+export function ChatwootAccountIdRule(options: RuleOptions = {}) {
+  const { validation: opts, required, description } = documented(options, true, 'The Chatwoot account id: a JSON number, not a string.');
   const message = '$property must be an integer greater than 0';
   return applyDecorators(
     IsDefined({ ...opts, message: '$property is required' }),
     IsInt({ ...opts, message }),
     Min(1, { ...opts, message }),
+    ApiProperty({ type: 'integer', minimum: 1, required, description, example: 5 }),
   );
 }
 
-export function ChatwootApiTokenRule(opts: ValidationOptions = {}) {
+export function ChatwootApiTokenRule(options: RuleOptions = {}) {
+  const { validation: opts, required, description } = documented(
+    options,
+    true,
+    'A Chatwoot API access token with admin scope on the account. Stored encrypted; never returned by any route.',
+  );
   return applyDecorators(
     IsDefined({ ...opts, message: '$property is required' }),
     IsString({ ...opts, message: '$property must be a string' }),
     IsNotEmpty({ ...opts, message: '$property must not be empty' }),
     MaxLength(512, { ...opts, message: '$property must be at most 512 characters' }),
+    ApiProperty({ type: String, minLength: 1, maxLength: 512, required, description }),
   );
 }
 
 /** Optional; 1–100 characters after trimming; stored trimmed. */
-export function InboxNameRule(opts: ValidationOptions = {}) {
+export function InboxNameRule(options: RuleOptions = {}) {
+  // The length applies after trimming, which minLength/maxLength cannot say: the description does.
+  const { validation: opts, description } = documented(
+    options,
+    false,
+    'The Chatwoot inbox name: 1 to 100 characters after trimming; stored trimmed.',
+  );
   return applyDecorators(
     IsOptional(opts),
     IsString({ ...opts, message: '$property must be a string' }),
     Length(1, 100, { ...opts, message: '$property must be 1 to 100 characters after trimming' }),
     Transform(({ value }) => (typeof value === 'string' ? value.trim() : value)),
+    ApiProperty({ type: String, required: false, default: DEFAULT_INBOX_NAME, description, example: 'WhatsApp - Orion' }),
   );
 }
 
-export function OptionalFlagRule(opts: ValidationOptions = {}) {
-  return applyDecorators(IsOptional(opts), IsBoolean({ ...opts, message: '$property must be a boolean' }));
+export function OptionalFlagRule(options: RuleOptions = {}) {
+  const { validation: opts, description } = documented(options, false, 'Omitted = false.');
+  return applyDecorators(
+    IsOptional(opts),
+    IsBoolean({ ...opts, message: '$property must be a boolean' }),
+    ApiProperty({ type: Boolean, required: false, default: false, description }),
+  );
 }

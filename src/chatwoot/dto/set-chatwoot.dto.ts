@@ -1,8 +1,13 @@
+import { ClosedSchema } from '../../openapi/api-endpoint.decorator.js';
 import {
   ChatwootAccountIdRule, ChatwootApiTokenRule, ChatwootBaseUrlRule, InboxNameRule, OptionalFlagRule,
 } from './chatwoot-rules.js';
 
 /** Body of `POST /api/chatwoot/set/:instance` (SPEC §5). A set replaces the whole configuration. */
+@ClosedSchema({
+  name: 'SetChatwootRequest',
+  description: 'A set replaces the whole configuration: an omitted optional field takes its default, also on an update.',
+})
 export class SetChatwootDto {
   @ChatwootBaseUrlRule()
   chatwootBaseUrl: string;

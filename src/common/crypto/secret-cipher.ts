@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { EncryptionKey } from '../../config/config.js';
+import { rememberSecret } from '../logging/secrets.js';
 
 /** Why a stored secret could not be read; never carries key material or plaintext. */
 export class SecretDecryptionError extends Error {
@@ -33,6 +34,8 @@ export class SecretCipher {
   }
 
   encrypt(plaintext: string): string {
+    // Whatever is worth encrypting must never be logged, even echoed in an error message.
+    rememberSecret(plaintext);
     const nonce = randomBytes(NONCE_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.current.key, nonce);
     const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
@@ -52,7 +55,9 @@ export class SecretCipher {
     try {
       const decipher = createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
       decipher.setAuthTag(tag);
-      return Buffer.concat([decipher.update(Buffer.from(dataB64, 'base64url')), decipher.final()]).toString('utf8');
+      const plaintext = Buffer.concat([decipher.update(Buffer.from(dataB64, 'base64url')), decipher.final()]).toString('utf8');
+      rememberSecret(plaintext);
+      return plaintext;
     } catch {
       throw new SecretDecryptionError('authentication failed (tampered data or wrong key)');
     }

@@ -1,5 +1,6 @@
 import express from 'express';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { rememberBodySecrets } from '../logging/request-context.js';
 
 /** Largest accepted body (SPEC §2). */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -31,6 +32,7 @@ export function jsonBodyMiddleware(): RequestHandler {
     }
     jsonParser(req, res, (err?: { type?: string }) => {
       if (err) req.body = new BodyRejection(err.type === 'entity.too.large' ? 'too_large' : 'malformed');
+      else rememberBodySecrets(req.body);
       next();
     });
   };

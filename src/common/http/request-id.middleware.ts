@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+import { presentedToken } from '../auth/tokens.js';
+import { runInRequestContext } from '../logging/request-context.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -9,10 +11,15 @@ declare module 'express-serve-static-core' {
 
 const CLIENT_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
-/** SPEC §2: echo the client's X-Request-Id when it is safe to log, otherwise mint one. */
+/**
+ * SPEC §2: echo the client's X-Request-Id when it is safe to log, otherwise mint one. The rest of
+ * the request runs in its context, so that every log line of the request carries the id (and never
+ * shows the token it presented).
+ */
 export function requestIdMiddleware(req: Request, res: Response, next: NextFunction): void {
   const sent = req.headers['x-request-id'];
   req.requestId = typeof sent === 'string' && CLIENT_ID.test(sent) ? sent : randomUUID();
   res.setHeader('X-Request-Id', req.requestId);
-  next();
+  const token = presentedToken(req.headers);
+  runInRequestContext({ requestId: req.requestId, secrets: token ? [token] : [] }, next);
 }

@@ -1,0 +1,37 @@
+import { Logger } from '@nestjs/common';
+import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
+import type { MetricsService } from '../../metrics/metrics.service.js';
+import { routeTemplate } from './route-template.js';
+
+/** Probes and scrapes run every few seconds: logged at debug, not to drown the access log. */
+const OPERATIONAL = new Set(['/healthz', '/readyz', '/metrics']);
+
+/**
+ * Measures every request once it is over: one access log line (method, route template, status,
+ * duration, request id; never headers, bodies or query strings, which may hold secrets) and the
+ * HTTP metrics (SPEC §7). A request whose client went away before the answer was complete is
+ * recorded with status `aborted`.
+ */
+export function accessLogMiddleware(app: Express, metrics: MetricsService): RequestHandler {
+  const logger = new Logger('Http');
+  return (req: Request, res: Response, next: NextFunction) => {
+    const started = process.hrtime.bigint();
+    res.once('close', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = routeTemplate(req, app);
+      const status = res.writableFinished ? String(res.statusCode) : 'aborted';
+      metrics.observeHttp(req.method, route, status, seconds);
+      const line = {
+        msg: 'request completed',
+        requestId: req.requestId,
+        method: req.method,
+        route,
+        status: res.writableFinished ? res.statusCode : status,
+        durationMs: Math.round(seconds * 10_000) / 10,
+      };
+      if (OPERATIONAL.has(route)) logger.debug(line);
+      else logger.log(line);
+    });
+    next();
+  };
+}

@@ -1,0 +1,30 @@
+import type { Express, Request } from 'express';
+
+/** The label of a request that no route matched (unknown path or method). */
+export const UNMATCHED_ROUTE = 'unmatched';
+
+interface RouteLayer {
+  route?: { path: unknown; methods: Record<string, boolean> };
+  match(path: string): unknown;
+}
+
+/**
+ * The route template a request was (or would have been) served by, e.g.
+ * `/api/chatwoot/list/:instance`, for metrics and access logs: never the raw path, which holds
+ * instance names (unbounded label values) and sometimes query strings.
+ *
+ * A routed request knows its route. One answered before routing (429 of the rate limit) is
+ * matched against the router's routes, so that it is counted under the route it was aimed at.
+ */
+export function routeTemplate(req: Request, app: Express): string {
+  if (req.route?.path !== undefined) return `${req.baseUrl ?? ''}${String(req.route.path)}`;
+  const method = req.method.toLowerCase();
+  const path = (req.originalUrl ?? req.url).split('?')[0];
+  const stack = (app.router as unknown as { stack?: RouteLayer[] }).stack ?? [];
+  for (const layer of stack) {
+    const route = layer.route;
+    if (!route || !(route.methods[method] || route.methods._all || (method === 'head' && route.methods.get))) continue;
+    if (layer.match(path)) return String(route.path);
+  }
+  return UNMATCHED_ROUTE;
+}

@@ -1,0 +1,96 @@
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+
+/** The bridge operations of BRIDGE-API.md, as metric labels. */
+export type BridgeOperation = 'create' | 'update' | 'get' | 'list' | 'delete';
+
+/** Seconds; API calls are mostly milliseconds, a chatwoot activation may take up to 60 s (SPEC §5). */
+const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+const BRIDGE_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+/**
+ * The metrics of this process (SPEC §7), in a registry of its own rather than prom-client's
+ * global one, so that several apps in one process (tests) never share or collide on a series.
+ * Label values are bounded: route templates, never raw paths (instance names would make one
+ * series per instance); bridge outcomes are an HTTP status or a failure kind.
+ */
+@Injectable()
+export class MetricsService implements OnApplicationShutdown {
+  readonly registry = new Registry();
+
+  private readonly httpRequests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests served, by method, route template and status.',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'Time to serve an HTTP request, by method, route template and status.',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: HTTP_BUCKETS,
+    registers: [this.registry],
+  });
+
+  private readonly bridgeCalls = new Counter({
+    name: 'bridge_requests_total',
+    help: 'Calls to the integration bridge, by operation and outcome (HTTP status, or timeout/unreachable/failed).',
+    labelNames: ['operation', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly bridgeDuration = new Histogram({
+    name: 'bridge_request_duration_seconds',
+    help: 'Duration of calls to the integration bridge, by operation and outcome.',
+    labelNames: ['operation', 'outcome'] as const,
+    buckets: BRIDGE_BUCKETS,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  observeHttp(method: string, route: string, status: string, seconds: number): void {
+    const labels = { method, route, status };
+    this.httpRequests.inc(labels);
+    this.httpDuration.observe(labels, seconds);
+  }
+
+  /** One bridge call; `method` and `path` (without query) name the operation. */
+  observeBridgeCall(method: string, path: string, outcome: string, seconds: number): void {
+    const labels = { operation: bridgeOperation(method, path), outcome };
+    this.bridgeCalls.inc(labels);
+    this.bridgeDuration.observe(labels, seconds);
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  metrics(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  onApplicationShutdown(): void {
+    this.registry.clear();
+  }
+}
+
+/** BRIDGE-API.md's routes: `/v1/integrations` (create, list by external_id) and `/v1/integrations/<id>`. */
+export function bridgeOperation(method: string, path: string): BridgeOperation | 'other' {
+  const collection = /^\/v1\/integrations\/?$/.test(path);
+  switch (method) {
+    case 'POST':
+      return 'create';
+    case 'PUT':
+      return 'update';
+    case 'DELETE':
+      return 'delete';
+    case 'GET':
+      return collection ? 'list' : 'get';
+    default:
+      return 'other';
+  }
+}
