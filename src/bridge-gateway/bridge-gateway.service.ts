@@ -88,13 +88,19 @@ export class BridgeGateway {
     return list;
   }
 
-  /** `deleted`, or `not_found` when the bridge no longer knows it (callers treat it as done). */
+  /**
+   * `deleted`, or `not_found` when the bridge no longer knows it (callers treat it as done).
+   * Only the bridge's own answers confirm (BRIDGE-API §2: `204`; `404` with its structured
+   * `not_found` error, §4). A page from something in front of it — a proxy's HTML 404, an HTML
+   * 200 — is a failure, so the deletion is queued and retried: taking it as done left the
+   * integration routing for a deleted row with nothing queued (found by test/faults).
+   */
   async delete(id: string, deleteInbox: boolean): Promise<'deleted' | 'not_found'> {
     const query = deleteInbox ? '?delete_inbox=true' : '';
     const answer = await this.call('DELETE', `/v1/integrations/${encodeURIComponent(id)}${query}`, this.config.bridgeTimeouts.deleteMs);
-    if (answer.status === 404) return 'not_found';
-    if (answer.status !== 204 && answer.status !== 200) throw this.bodylessFailure(answer);
-    return 'deleted';
+    if (answer.status === 404 && this.errorCode(answer) === 'not_found') return 'not_found';
+    if (answer.status === 204 || (answer.status === 200 && this.isEmptyOrJson(answer))) return 'deleted';
+    throw this.bodylessFailure(answer);
   }
 
   private async call(
@@ -168,6 +174,26 @@ export class BridgeGateway {
       // not JSON: no code to report
     }
     return new BridgeGatewayError({ ...failure, detail: `HTTP ${answer.status}${code}` });
+  }
+
+  /** The `code` of a structured error body (BRIDGE-API §4), or null. */
+  private errorCode(answer: Answer): string | null {
+    try {
+      const code = (JSON.parse(answer.body) as { error?: { code?: unknown } } | null)?.error?.code;
+      return typeof code === 'string' ? code : null;
+    } catch {
+      return null;
+    }
+  }
+
+  private isEmptyOrJson(answer: Answer): boolean {
+    if (answer.body.trim() === '') return true;
+    try {
+      JSON.parse(answer.body);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private isNotFound(answer: Answer): boolean {

@@ -38,12 +38,11 @@ export class InstanceLock {
         new Promise((_, reject) => setTimeout(() => reject(new LockTimeoutError()), opts.waitMs).unref()),
       ]);
       const holder = await this.acquire(instanceId, opts.leaseMs, waitUntil);
+      const expiresAt = Date.now() + opts.leaseMs;
       try {
         return await fn();
       } finally {
-        await this.dataSource
-          .query(`DELETE FROM "chatwoot_instance_locks" WHERE "instance_id" = $1 AND "holder" = $2`, [instanceId, holder])
-          .catch(() => undefined); // an unreleased lease simply expires
+        if (!(await this.release(instanceId, holder))) this.releaseLater(instanceId, holder, expiresAt);
       }
     } finally {
       // Wake the next waiter once `previous` has settled, whatever happened to this one.
@@ -52,6 +51,28 @@ export class InstanceLock {
         if (this.queues.get(instanceId) === mine) this.queues.delete(instanceId);
       });
     }
+  }
+
+  private release(instanceId: string, holder: string): Promise<boolean> {
+    return this.dataSource
+      .query(`DELETE FROM "chatwoot_instance_locks" WHERE "instance_id" = $1 AND "holder" = $2`, [instanceId, holder])
+      .then(() => true, () => false);
+  }
+
+  /**
+   * The database was unavailable when the operation ended (it went away meanwhile). Left alone,
+   * the lease would hold the instance until it expires, its budget + 30 s (90 s for an
+   * activation), every set of the instance answering 504 meanwhile although nothing runs (found by
+   * test/faults/postgres-restart). So the release is retried in the background until it succeeds
+   * or the lease has expired by itself. Only this holder's row is deleted: never a newer lease.
+   */
+  private releaseLater(instanceId: string, holder: string, expiresAt: number, delayMs = 250): void {
+    if (Date.now() >= expiresAt || !this.dataSource.isInitialized) return;
+    setTimeout(() => {
+      void this.release(instanceId, holder).then((released) => {
+        if (!released) this.releaseLater(instanceId, holder, expiresAt, Math.min(delayMs * 2, 2_000));
+      });
+    }, delayMs).unref();
   }
 
   private async acquire(instanceId: string, leaseMs: number, waitUntil: number): Promise<string> {

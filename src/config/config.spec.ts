@@ -83,6 +83,40 @@ describe('loadConfig', () => {
     expect(c.encryptionKey.id).toMatch(/^[0-9a-f]{8}$/);
   });
 
+  it('keeps the SPEC budgets by default and reads the shortened ones from the environment', () => {
+    const d = loadConfig({ DATA_DIR: dir, ENCRYPTION_KEY: key(), ROLES: 'api' });
+    expect(d.bridgeTimeouts).toEqual({ activationMs: 60_000, getMs: 10_000, deleteMs: 30_000 });
+    expect(d.chatwootWorkerIntervalMs).toBe(15_000);
+    expect(d.liveStatusBreakerPauseMs).toBe(15_000);
+    const c = loadConfig({
+      DATA_DIR: dir, ENCRYPTION_KEY: key(), ROLES: 'api', BRIDGE_ACTIVATION_TIMEOUT_MS: '3000', BRIDGE_GET_TIMEOUT_MS: '1500',
+      BRIDGE_DELETE_TIMEOUT_MS: '2000', CHATWOOT_WORKER_INTERVAL_MS: '300', LIVE_STATUS_BREAKER_PAUSE_MS: '200',
+    });
+    expect(c.bridgeTimeouts).toEqual({ activationMs: 3_000, getMs: 1_500, deleteMs: 2_000 });
+    expect(c.chatwootWorkerIntervalMs).toBe(300);
+    expect(c.liveStatusBreakerPauseMs).toBe(200);
+  });
+
+  it('validates the timeout and interval variables', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        DATA_DIR: dir, ENCRYPTION_KEY: key(), ROLES: 'api', BRIDGE_ACTIVATION_TIMEOUT_MS: '0', BRIDGE_GET_TIMEOUT_MS: '1.5',
+        BRIDGE_DELETE_TIMEOUT_MS: 'soon', CHATWOOT_WORKER_INTERVAL_MS: '5', LIVE_STATUS_BREAKER_PAUSE_MS: '-1',
+      });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      'BRIDGE_ACTIVATION_TIMEOUT_MS must be an integer from 1 to 600000',
+      'BRIDGE_GET_TIMEOUT_MS must be an integer from 1 to 600000',
+      'BRIDGE_DELETE_TIMEOUT_MS must be an integer from 1 to 600000',
+      'CHATWOOT_WORKER_INTERVAL_MS must be an integer from 10 to 86400000',
+      'LIVE_STATUS_BREAKER_PAUSE_MS must be an integer from 1 to 3600000',
+    ]);
+  });
+
   it('strips trailing slashes from BRIDGE_URL and PUBLIC_URL', () => {
     const c = loadConfig({
       DATA_DIR: dir, ENCRYPTION_KEY: key(), BRIDGE_URL: 'http://bridge:8080/', PUBLIC_URL: 'https://api.example.com//', ROLES: 'api',

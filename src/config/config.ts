@@ -38,11 +38,14 @@ export interface AppConfig {
   /** Prefix of every Redis key (REDIS_KEY_PREFIX), so that deployments can share one Redis. */
   redisKeyPrefix: string;
   logLevel: LogLevel;
-  /** Timeouts of the bridge gateway (SPEC §5, BRIDGE-API §3). Overridable for tests. */
+  /**
+   * Timeouts of the bridge gateway (SPEC §5, BRIDGE-API §3): BRIDGE_ACTIVATION_TIMEOUT_MS,
+   * BRIDGE_GET_TIMEOUT_MS, BRIDGE_DELETE_TIMEOUT_MS (defaults 60 s, 10 s, 30 s, as SPEC says).
+   */
   bridgeTimeouts: BridgeTimeouts;
-  /** How often the chatwoot module retries failed bridge deletions and reconciles. */
+  /** How often the chatwoot module retries failed bridge deletions and reconciles (CHATWOOT_WORKER_INTERVAL_MS, 15 s). */
   chatwootWorkerIntervalMs: number;
-  /** How long status reads skip the bridge after it failed (circuit breaker). */
+  /** How long status reads skip the bridge after it failed (circuit breaker; LIVE_STATUS_BREAKER_PAUSE_MS, 15 s). */
   liveStatusBreakerPauseMs: number;
   /** True when this process runs both roles and the API reaches its in-process bridge (SPEC §1). */
   bridgeEmbedded: boolean;
@@ -119,6 +122,16 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
   const redisUrl = parseUrl('REDIS_URL', str('REDIS_URL'), ['redis:', 'rediss:'], problems);
   const redisKeyPrefix = str('REDIS_KEY_PREFIX') ?? 'ryze:';
   if (!/^[A-Za-z0-9:._-]{1,64}$/.test(redisKeyPrefix)) problems.push('REDIS_KEY_PREFIX must be 1-64 characters of A-Z a-z 0-9 : . _ -');
+  // SPEC §5 budgets and the background pace; only shortened by tests (fault suite) or tuned ops.
+  const activationTimeoutMs = parseInteger('BRIDGE_ACTIVATION_TIMEOUT_MS', str('BRIDGE_ACTIVATION_TIMEOUT_MS'), 60_000, 1, 600_000, problems);
+  const getTimeoutMs = parseInteger('BRIDGE_GET_TIMEOUT_MS', str('BRIDGE_GET_TIMEOUT_MS'), 10_000, 1, 600_000, problems);
+  const deleteTimeoutMs = parseInteger('BRIDGE_DELETE_TIMEOUT_MS', str('BRIDGE_DELETE_TIMEOUT_MS'), 30_000, 1, 600_000, problems);
+  const chatwootWorkerIntervalMs = parseInteger(
+    'CHATWOOT_WORKER_INTERVAL_MS', str('CHATWOOT_WORKER_INTERVAL_MS'), 15_000, 10, 86_400_000, problems,
+  );
+  const liveStatusBreakerPauseMs = parseInteger(
+    'LIVE_STATUS_BREAKER_PAUSE_MS', str('LIVE_STATUS_BREAKER_PAUSE_MS'), 15_000, 1, 3_600_000, problems,
+  );
   const logLevelRaw = (str('LOG_LEVEL') ?? 'info').toLowerCase();
   const logLevel = LOG_LEVELS.includes(logLevelRaw as LogLevel) ? (logLevelRaw as LogLevel) : null;
   if (!logLevel) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
@@ -169,9 +182,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     redisUrl,
     redisKeyPrefix,
     logLevel: logLevel!,
-    bridgeTimeouts: { activationMs: 60_000, getMs: 10_000, deleteMs: 30_000 },
-    chatwootWorkerIntervalMs: 15_000,
-    liveStatusBreakerPauseMs: 15_000,
+    bridgeTimeouts: { activationMs: activationTimeoutMs!, getMs: getTimeoutMs!, deleteMs: deleteTimeoutMs! },
+    chatwootWorkerIntervalMs: chatwootWorkerIntervalMs!,
+    liveStatusBreakerPauseMs: liveStatusBreakerPauseMs!,
     bridgeEmbedded,
     bridgePublicUrl: bridgePublicUrl.replace(/\/+$/, ''),
     bridgeHealthIntervalSeconds: bridgeHealthIntervalSeconds!,
