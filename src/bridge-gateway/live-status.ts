@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { BrokenCircuitError, ConsecutiveBreaker, circuitBreaker, handleWhen, wrap, type IPolicy } from 'cockatiel';
+import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen, wrap, type CircuitBreakerPolicy, type IPolicy } from 'cockatiel';
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { BridgeGatewayError } from './bridge-gateway.errors.js';
@@ -21,6 +21,7 @@ export class LiveStatusReader {
   private readonly logger = new Logger('LiveStatus');
   private readonly inFlight = new Map<string, Promise<BridgeIntegration | null>>();
   private readonly policy: IPolicy;
+  private readonly breakers: CircuitBreakerPolicy[];
 
   constructor(
     private readonly gateway: BridgeGateway,
@@ -39,21 +40,30 @@ export class LiveStatusReader {
       breaker.onBreak(() => this.logger.warn(`bridge ${name} circuit open: status reads use local data for ${pause} ms`));
       breaker.onReset(() => this.logger.log(`bridge ${name} circuit closed: live status reads resumed`));
     }
+    this.breakers = [timeouts, failures];
     this.policy = wrap(timeouts, failures);
   }
 
   /** The live integration, null when the bridge does not know it; throws when it is unavailable. */
   read(bridgeIntegrationId: string): Promise<BridgeIntegration | null> {
+    // Join a read in flight only while the circuits are closed: a read in flight otherwise is the
+    // half-open trial, which may hang for the whole timeout; the others answer from local data.
     const pending = this.inFlight.get(bridgeIntegrationId);
-    if (pending) return pending;
+    if (pending && this.breakers.every((b) => b.state === CircuitState.Closed)) return pending;
+    // cockatiel makes callers wait for a half-open trial; a status read must not.
+    if (this.breakers.some((b) => b.state === CircuitState.HalfOpen)) {
+      return Promise.reject(new BridgeGatewayError({ kind: 'unreachable', detail: 'bridge circuit half-open: trial read in flight' }));
+    }
     const read = this.policy
       .execute(() => this.gateway.get(bridgeIntegrationId))
       .catch((err: unknown) => {
         if (err instanceof BrokenCircuitError) throw new BridgeGatewayError({ kind: 'unreachable', detail: 'bridge circuit open' });
         throw err;
       })
-      .finally(() => this.inFlight.delete(bridgeIntegrationId));
-    this.inFlight.set(bridgeIntegrationId, read);
+      .finally(() => {
+        if (this.inFlight.get(bridgeIntegrationId) === read) this.inFlight.delete(bridgeIntegrationId);
+      });
+    if (!pending) this.inFlight.set(bridgeIntegrationId, read);
     return read;
   }
 }

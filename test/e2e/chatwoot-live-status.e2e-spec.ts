@@ -69,7 +69,28 @@ describe('live status reads under a failing bridge (SPEC §5 list; no pile-up of
     fake.integrations.get(id)!.status = 'active';
   });
 
+  it('does not make concurrent readers wait for the half-open trial read', async () => {
+    fake.behave('get', { kind: 'hang' });
+    await list(); // a timeout: the circuit opens
+    await new Promise((resolve) => setTimeout(resolve, PAUSE_MS + 100));
+    const started = performance.now();
+    const finished: number[] = [];
+    const reads = Array.from({ length: 5 }, () => list().then((r) => (finished.push(performance.now() - started), r)));
+    const results = await Promise.all(reads);
+    for (const r of results) expect(r.status).toBe(200);
+    finished.sort((a, b) => a - b);
+    // One reader carried the trial to the hanging bridge (its timeout); the four others did not wait.
+    expect(finished[3]).toBeLessThan(t.config.bridgeTimeouts.getMs / 2);
+    expect(finished[4]).toBeGreaterThanOrEqual(t.config.bridgeTimeouts.getMs - 50);
+    expect(gets()).toBe(2);
+    fake.reset();
+    await new Promise((resolve) => setTimeout(resolve, PAUSE_MS + 100));
+  });
+
   it('opens after 5 consecutive failures of other kinds', async () => {
+    // Start from a success: the count is of consecutive failures (earlier tests' timeouts count too).
+    expect((await list()).status).toBe(200);
+    fake.reset();
     fake.behave('get', bridgeError(500, { code: 'internal', message: 'x' }));
     for (let i = 0; i < 5; i += 1) expect((await list()).status).toBe(200);
     expect(gets()).toBe(5);
