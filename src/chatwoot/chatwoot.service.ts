@@ -204,8 +204,8 @@ export class ChatwootService implements ChatwootInstanceHook, OnModuleInit {
    * are kept locally too, so that the instance list (local data only) shows the last known state.
    */
   async status(principal: AccountPrincipal, instanceName: string): Promise<{ instance: Instance; row: ChatwootIntegration; live: BridgeIntegration | null }> {
-    const instance = await this.instances.resolve(principal, instanceName);
-    const row = await this.dataSource.getRepository(ChatwootIntegration).findOneBy({ instanceId: instance.id });
+    // The instance and its row in one query: this read is the hot path.
+    const { instance, row } = await this.instances.resolveWith(principal, instanceName, ChatwootIntegration);
     if (!row) throw new ChatwootError('NO_INTEGRATION');
     let live: BridgeIntegration | null = null;
     try {

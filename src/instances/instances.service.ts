@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, In } from 'typeorm';
+import { DataSource, type EntityMetadata, type EntityTarget, In, type ObjectLiteral } from 'typeorm';
 import { Account } from '../accounts/account.entity.js';
 import { AccountPrincipal } from '../common/auth/principal.js';
 import { generateToken, hashToken } from '../common/auth/tokens.js';
 import { uniqueViolation } from '../database/db-errors.js';
-import { CreateInstanceDto } from './dto/create-instance.dto.js';
+import { CreateInstanceDto, INSTANCE_NAME } from './dto/create-instance.dto.js';
 import { Instance } from './instance.entity.js';
 import { InlineChatwootResult, InstanceChatwootSummary, InstanceHooks } from './instance-hooks.js';
 import { InstanceError } from './instances.errors.js';
@@ -25,6 +25,9 @@ export interface ListedInstance {
 
 @Injectable()
 export class InstancesService {
+  /** SQL of {@link resolveWith}, built once per joined entity and kind of principal. */
+  private readonly joinedQueries = new Map<string, string>();
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly hooks: InstanceHooks,
@@ -89,10 +92,16 @@ export class InstancesService {
       instances = await repo.findBy({ id: principal.instanceId });
     } else {
       const names = (instanceNameFilter ?? '').split(',').map((n) => n.trim()).filter(Boolean);
-      instances = await repo.find({
-        where: names.length > 0 ? { accountId: principal.accountId, name: In(names) } : { accountId: principal.accountId },
-        order: { createdAt: 'ASC', name: 'ASC' },
-      });
+      // A name no instance can have (a NUL byte, which PostgreSQL refuses in text, among others) is
+      // unknown without asking the database.
+      const possible = names.filter((n) => INSTANCE_NAME.test(n));
+      instances =
+        names.length > 0 && possible.length === 0
+          ? []
+          : await repo.find({
+              where: names.length > 0 ? { accountId: principal.accountId, name: In(possible) } : { accountId: principal.accountId },
+              order: { createdAt: 'ASC', name: 'ASC' },
+            });
       if (names.length === 1 && instances.length === 0) throw new InstanceError('NOT_FOUND');
     }
     const summaries = await this.hooks.summaries(instances.map((i) => i.id));
@@ -114,11 +123,67 @@ export class InstancesService {
    * other name, existing or not, is a mismatch; another account's instance is simply not found.
    */
   async resolve(principal: AccountPrincipal, name: string): Promise<Instance> {
-    if (principal.kind === 'instance' && principal.instanceName !== name) throw new InstanceError('TOKEN_MISMATCH');
+    this.checkResolvable(principal, name);
     const instance = await this.dataSource.getRepository(Instance).findOneBy(
       principal.kind === 'instance' ? { id: principal.instanceId } : { accountId: principal.accountId, name },
     );
     if (!instance) throw new InstanceError('NOT_FOUND');
     return instance;
+  }
+
+  /**
+   * {@link resolve}, and in the same query the row of `entity` that names the instance in its
+   * `instanceId` column (null when there is none): one round trip, without the query builder, for
+   * the hot read of `GET /api/chatwoot/list` (SPEC §5). Same checks and errors as resolve().
+   */
+  async resolveWith<T extends ObjectLiteral>(principal: AccountPrincipal, name: string, entity: EntityTarget<T>): Promise<{ instance: Instance; row: T | null }> {
+    this.checkResolvable(principal, name);
+    const joined = this.dataSource.getMetadata(entity);
+    const byId = principal.kind === 'instance';
+    const [raw]: Array<Record<string, unknown>> = await this.dataSource.query(
+      this.joinedQuery(joined, byId),
+      byId ? [principal.instanceId] : [principal.accountId, name],
+    );
+    if (!raw) throw new InstanceError('NOT_FOUND');
+    const instance = this.hydrate<Instance>(this.dataSource.getMetadata(Instance), raw, 'i');
+    const present = joined.primaryColumns.every((c) => raw[`j_${c.databaseName}`] !== null);
+    return { instance, row: present ? this.hydrate<T>(joined, raw, 'j') : null };
+  }
+
+  private checkResolvable(principal: AccountPrincipal, name: string): void {
+    if (principal.kind === 'instance' && principal.instanceName !== name) throw new InstanceError('TOKEN_MISMATCH');
+    // No instance has such a name; asking PostgreSQL about one with a NUL byte would be a 500.
+    if (!INSTANCE_NAME.test(name)) throw new InstanceError('NOT_FOUND');
+  }
+
+  private joinedQuery(joined: EntityMetadata, byId: boolean): string {
+    const key = `${joined.tableName}:${byId}`;
+    let sql = this.joinedQueries.get(key);
+    if (!sql) {
+      const instances = this.dataSource.getMetadata(Instance);
+      const select = (m: EntityMetadata, alias: string) =>
+        m.columns.map((c) => {
+          // PostgreSQL truncates longer identifiers: the column would silently read as missing.
+          if (c.databaseName.length + alias.length + 1 > 63) throw new Error(`column alias too long: ${alias}_${c.databaseName}`);
+          return `${alias}."${c.databaseName}" AS "${alias}_${c.databaseName}"`;
+        });
+      const fk = joined.findColumnWithPropertyName('instanceId');
+      if (!fk) throw new Error(`${joined.name} has no instanceId column`);
+      sql = `SELECT ${[...select(instances, 'i'), ...select(joined, 'j')].join(', ')}
+               FROM "${instances.tableName}" i LEFT JOIN "${joined.tableName}" j ON j."${fk.databaseName}" = i."id"
+              WHERE ${byId ? 'i."id" = $1' : 'i."account_id" = $1 AND i."name" = $2'}`;
+      this.joinedQueries.set(key, sql);
+    }
+    return sql;
+  }
+
+  /** An entity from the `<alias>_<column>` fields of a raw row, as TypeORM's own find would build it. */
+  private hydrate<T>(metadata: EntityMetadata, raw: Record<string, unknown>, alias: string): T {
+    const entity = metadata.create(undefined, { fromDeserializer: true }) as T;
+    for (const column of metadata.columns) {
+      const value = raw[`${alias}_${column.databaseName}`];
+      if (value !== undefined) column.setEntityValue(entity as ObjectLiteral, this.dataSource.driver.prepareHydratedValue(value, column));
+    }
+    return entity;
   }
 }

@@ -1,9 +1,14 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsDefined, IsInt, IsNotEmpty, IsOptional, IsString, Length, MaxLength, Min, ValidateBy, type ValidationOptions } from 'class-validator';
+import { IsBoolean, IsDefined, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min, ValidateBy, type ValidationOptions } from 'class-validator';
+import { CodePointLength, NoNulCharacter } from '../../common/http/text-rules.js';
 import { DEFAULT_INBOX_NAME } from '../chatwoot-settings.js';
 import { normalizeChatwootBaseUrl } from '../chatwoot-url.js';
+
+/** What the columns hold: `chatwoot_base_url varchar(2048)`, `chatwoot_account_id integer`. */
+const MAX_BASE_URL_LENGTH = 2048;
+const MAX_ACCOUNT_ID = 2_147_483_647;
 
 /**
  * The rules of the chatwoot settings (SPEC §5), shared by `POST /api/chatwoot/set` and the inline
@@ -44,8 +49,10 @@ export function ChatwootBaseUrlRule(options: RuleOptions = {}) {
       },
       { ...opts, message: '$property must be an absolute http or https URL with a host and no query, fragment or credentials' },
     ),
+    // Checked on the normalised value (trailing slashes removed), which is what is stored.
+    MaxLength(MAX_BASE_URL_LENGTH, { ...opts, message: `$property must be at most ${MAX_BASE_URL_LENGTH} characters` }),
     Transform(({ value }) => (typeof value === 'string' ? (normalizeChatwootBaseUrl(value) ?? value) : value)),
-    ApiProperty({ type: String, format: 'uri', required, description, example: 'https://chatwoot.example.com' }),
+    ApiProperty({ type: String, format: 'uri', maxLength: MAX_BASE_URL_LENGTH, required, description, example: 'https://chatwoot.example.com' }),
   );
 }
 
@@ -56,7 +63,8 @@ export function ChatwootAccountIdRule(options: RuleOptions = {}) {
     IsDefined({ ...opts, message: '$property is required' }),
     IsInt({ ...opts, message }),
     Min(1, { ...opts, message }),
-    ApiProperty({ type: 'integer', minimum: 1, required, description, example: 5 }),
+    Max(MAX_ACCOUNT_ID, { ...opts, message: `$property must be at most ${MAX_ACCOUNT_ID}` }),
+    ApiProperty({ type: 'integer', minimum: 1, maximum: MAX_ACCOUNT_ID, required, description, example: 5 }),
   );
 }
 
@@ -86,7 +94,8 @@ export function InboxNameRule(options: RuleOptions = {}) {
   return applyDecorators(
     IsOptional(opts),
     IsString({ ...opts, message: '$property must be a string' }),
-    Length(1, 100, { ...opts, message: '$property must be 1 to 100 characters after trimming' }),
+    CodePointLength(1, 100, { ...opts, message: '$property must be 1 to 100 characters after trimming' }),
+    NoNulCharacter({ ...opts, message: '$property must not contain the NUL character (U+0000)' }),
     Transform(({ value }) => (typeof value === 'string' ? value.trim() : value)),
     ApiProperty({ type: String, required: false, default: DEFAULT_INBOX_NAME, description, example: 'WhatsApp - Orion' }),
   );

@@ -10,10 +10,14 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
-/** Constant-time equality of two hex digests of equal length. */
+/**
+ * Constant-time equality of two hex digests (equal length: the length of a digest is public).
+ * The text is compared as it is, not hex-decoded: decoding stops at the first non-hex character,
+ * so `abc` and `abd` (or `zz` and `yy`) would decode to the same bytes.
+ */
 export function digestsEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a, 'hex');
-  const y = Buffer.from(b, 'hex');
+  const x = Buffer.from(a, 'utf8');
+  const y = Buffer.from(b, 'utf8');
   return x.length === y.length && timingSafeEqual(x, y);
 }
 

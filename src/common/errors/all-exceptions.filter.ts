@@ -23,6 +23,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof HttpError) {
       return sendError(res, exception.status, exception.publicMessage);
     }
+    // The router could not decode a path parameter (`/api/chatwoot/list/%E0%A4%A`: malformed
+    // %-encoding; Nest maps the router's URIError to a 400). No route serves such a path: it is an
+    // unknown route (SPEC §2), whatever the token.
+    if (exception instanceof HttpException && exception.cause instanceof URIError) {
+      return sendError(res, 404, Messages.notFound);
+    }
     if (exception instanceof HttpException && exception.getStatus() < 500) {
       const status = exception.getStatus();
       return sendError(res, status, GENERIC[status] ?? httpReason(status));

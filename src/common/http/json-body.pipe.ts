@@ -33,6 +33,15 @@ export class JsonBodyPipe<T extends object> implements PipeTransform<unknown, T>
       throw new HttpError(400, `${this.prefix}: body must be a JSON object`);
     }
     const kept = Object.fromEntries(Object.entries(plain).filter(([key]) => !this.ignore(key)));
+    // class-transformer recurses into every nested value: a deeply nested body would overflow the
+    // stack (a 500). No body of this API nests; past a bound there is nothing to validate.
+    if (nestedDeeperThan(kept, MAX_DEPTH)) {
+      throw new HttpError(400, `${this.prefix}: body nests deeper than ${MAX_DEPTH} levels`);
+    }
+    // Keys an Object already has (`__proto__`, `constructor`, `toString`…) are dropped by
+    // class-transformer and slip through class-validator's whitelist: no DTO declares one, so they
+    // are unknown fields like any other (SPEC §4–§5), reported here.
+    const inherited = Object.keys(kept).filter((key) => key in Object.prototype);
     const instance = plainToInstance(this.dto, kept);
     const errors = validateSync(instance, {
       whitelist: true,
@@ -41,15 +50,24 @@ export class JsonBodyPipe<T extends object> implements PipeTransform<unknown, T>
       stopAtFirstError: true,
       validationError: { target: false, value: false },
     });
-    if (errors.length > 0) {
-      throw new HttpError(400, `${this.prefix}: ${describe(errors)}`);
+    if (errors.length > 0 || inherited.length > 0) {
+      throw new HttpError(400, `${this.prefix}: ${describe(errors, inherited)}`);
     }
     return instance;
   }
 }
 
+/** How deep a body may nest (the body itself is level 1). */
+const MAX_DEPTH = 32;
+
+function nestedDeeperThan(value: unknown, levels: number): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (levels === 0) return true;
+  return Object.values(value).some((v) => nestedDeeperThan(v, levels - 1));
+}
+
 /** One sentence per field, in the DTO's order; unknown fields last. */
-export function describe(errors: ValidationError[]): string {
+export function describe(errors: ValidationError[], unknownKeys: string[] = []): string {
   const known: string[] = [];
   const unknown: string[] = [];
   for (const e of errors) {
@@ -60,5 +78,5 @@ export function describe(errors: ValidationError[]): string {
       if (first) known.push(first);
     }
   }
-  return [...known, ...unknown].join('; ');
+  return [...known, ...unknown, ...unknownKeys.map((key) => `unknown field ${key}`)].join('; ');
 }

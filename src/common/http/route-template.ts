@@ -24,7 +24,20 @@ export function routeTemplate(req: Request, app: Express): string {
   for (const layer of stack) {
     const route = layer.route;
     if (!route || !(route.methods[method] || route.methods._all || (method === 'head' && route.methods.get))) continue;
-    if (layer.match(path)) return String(route.path);
+    if (matches(layer, path)) return String(route.path);
   }
   return UNMATCHED_ROUTE;
+}
+
+/**
+ * A path whose parameter is not valid %-encoding (`/api/chatwoot/list/%E0%A4%A`) makes the router's
+ * match throw a URIError. This runs in the access log's `close` listener, where a throw would be an
+ * uncaught exception that ends the process: such a path matches no route.
+ */
+function matches(layer: RouteLayer, path: string): boolean {
+  try {
+    return Boolean(layer.match(path));
+  } catch {
+    return false;
+  }
 }

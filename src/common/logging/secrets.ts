@@ -48,17 +48,49 @@ function spellings(secret: string): string[] {
 }
 
 /**
+ * A hash of the MIN_SECRET_LENGTH characters at `at` (polynomial, modulo 2^32), computed without
+ * allocating a string. Scrubbing needs it at every position of every log line, so it rolls:
+ * {@link rollHash} moves it one character on.
+ */
+function windowHash(text: string, at: number): number {
+  let h = 0;
+  for (let k = 0; k < MIN_SECRET_LENGTH; k++) h = (Math.imul(h, 31) + text.charCodeAt(at + k)) | 0;
+  return h;
+}
+
+/** The weight of a window's first character (exact as a double; Math.imul takes it modulo 2^32). */
+const TOP_WEIGHT = 31 ** (MIN_SECRET_LENGTH - 1);
+
+/** windowHash(text, at + 1) from windowHash(text, at) = `hash`. */
+function rollHash(text: string, at: number, hash: number): number {
+  return (Math.imul(hash - Math.imul(text.charCodeAt(at), TOP_WEIGHT), 31) + text.charCodeAt(at + MIN_SECRET_LENGTH)) | 0;
+}
+
+/**
  * Secret values indexed by their first characters, so that scrubbing a line costs one lookup per
- * character whatever the number of secrets.
+ * character whatever the number of secrets. The hashes of those prefixes rule most positions out
+ * before any string is sliced.
  */
 class SecretIndex {
   private readonly byPrefix = new Map<string, Set<string>>();
+  /** How many prefixes of byPrefix fall in each bucket of their windowHash; allocated on first use. */
+  private filter: Uint32Array | null = null;
+  private readonly mask: number;
+
+  /** `filterBits`: log2 of the filter's buckets (small for the few secrets of one request). */
+  constructor(filterBits = 16) {
+    this.mask = (1 << filterBits) - 1;
+  }
 
   add(secret: string): void {
     for (const s of spellings(secret)) {
       const prefix = s.slice(0, MIN_SECRET_LENGTH);
       let set = this.byPrefix.get(prefix);
-      if (!set) this.byPrefix.set(prefix, (set = new Set()));
+      if (!set) {
+        this.byPrefix.set(prefix, (set = new Set()));
+        this.filter ??= new Uint32Array(this.mask + 1);
+        this.filter[windowHash(prefix, 0) & this.mask] += 1;
+      }
       set.add(s);
     }
   }
@@ -68,8 +100,16 @@ class SecretIndex {
       const prefix = s.slice(0, MIN_SECRET_LENGTH);
       const set = this.byPrefix.get(prefix);
       set?.delete(s);
-      if (set?.size === 0) this.byPrefix.delete(prefix);
+      if (set?.size === 0) {
+        this.byPrefix.delete(prefix);
+        this.filter![windowHash(prefix, 0) & this.mask] -= 1;
+      }
     }
+  }
+
+  /** Whether a secret may start where the window's hash is `hash` (false: none does). */
+  mayStartAt(hash: number): boolean {
+    return this.filter !== null && this.filter[hash & this.mask] !== 0;
   }
 
   /** The longest secret starting at `at` in `line`, or ''. */
@@ -119,19 +159,26 @@ export class SecretScrubber {
   }
 
   scrub(line: string): string {
-    const request = new SecretIndex();
+    const request = new SecretIndex(8);
     for (const s of currentRequestContext()?.secrets ?? []) request.add(s);
     let out = '';
     let copied = 0;
-    for (let i = 0; i + MIN_SECRET_LENGTH <= line.length; ) {
-      const found = request.longestAt(line, i, seenIndex.longestAt(line, i, this.fixed.longestAt(line, i, '')));
+    const last = line.length - MIN_SECRET_LENGTH; // the last position a secret can start at
+    let h = last >= 0 ? windowHash(line, 0) : 0; // always windowHash(line, i)
+    for (let i = 0; i <= last; ) {
+      const found =
+        this.fixed.mayStartAt(h) || seenIndex.mayStartAt(h) || request.mayStartAt(h)
+          ? request.longestAt(line, i, seenIndex.longestAt(line, i, this.fixed.longestAt(line, i, '')))
+          : '';
       if (found === '') {
+        if (i < last) h = rollHash(line, i, h);
         i += 1;
         continue;
       }
       out += line.slice(copied, i) + REDACTED;
       i += found.length;
       copied = i;
+      if (i <= last) h = windowHash(line, i);
     }
     return copied === 0 ? line : out + line.slice(copied);
   }

@@ -4,6 +4,9 @@ import {
   ChatwootAccountIdRule, ChatwootApiTokenRule, ChatwootBaseUrlRule, InboxNameRule, OptionalFlagRule,
 } from '../../chatwoot/dto/chatwoot-rules.js';
 
+/** What an instance name may be (SPEC §4); a path or filter naming anything else names no instance. */
+export const INSTANCE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
 const whenChatwoot = (o: CreateInstanceDto) => o.chatwootEnabled === true;
 const inline = { onlyWhen: 'chatwootEnabled is true' };
 
@@ -31,7 +34,7 @@ const IGNORED_SETTINGS = new Set([
 })
 export class CreateInstanceDto {
   @ApiProperty({ type: String, pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'Unique within the account.', example: 'suporte' })
-  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'name must match ^[A-Za-z0-9_-]{1,64}$' })
+  @Matches(INSTANCE_NAME, { message: 'name must match ^[A-Za-z0-9_-]{1,64}$' })
   @IsString({ message: 'name must be a string' })
   @IsDefined({ message: 'name is required' })
   name: string;

@@ -1,0 +1,488 @@
+/**
+ * `npm run bench`: the status read of SPEC §5 under load, against the real local PostgreSQL.
+ *
+ * Processes: this one (orchestration and the autocannon load generator), the server under test
+ * (`node dist/src/main.js`, ROLES=api), the loopback BRIDGE-API fake (test/fakes/fake-bridge.ts)
+ * and the baseline (bench/baseline-server.ts), each on its own event loop. A fresh database is
+ * created on BENCH_DATABASE_URL's server for the run and dropped at the end.
+ *
+ * Scenarios (each connection works on an instance of its own, so that the server's single flight
+ * never merges two connections' bridge reads and both servers do one bridge GET per request):
+ *   1. GET /api/chatwoot/list/:instance, live enrichment from the fake bridge;
+ *   2. the same while the bridge hangs (after an unmeasured warm-up in which the breaker opens);
+ *   3. POST /api/chatwoot/set/:instance, updating an existing integration;
+ *   4. the baseline doing the work of (1).
+ * Then a separate phase of BENCH_RSS_REQUESTS requests on (1), measuring the server's RSS.
+ *
+ * Prints a table, writes bench/results.json (ignored by git) and bench/LATEST.md (committed).
+ * Figures only: nothing here asserts a timing.
+ *
+ * Environment (all optional): BENCH_DURATION (s per scenario, 10), BENCH_WARMUP (s, 3),
+ * BENCH_CONNECTIONS (32), BENCH_RSS_REQUESTS (100000), BENCH_LOG_LEVEL (the server's, warn),
+ * BENCH_DATABASE_URL (a database on the server to use, postgres://postgres@127.0.0.1:5432/postgres),
+ * BENCH_SERVER_NODE_OPTIONS / BENCH_BASELINE_NODE_OPTIONS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`),
+ * BENCH_ONLY (1, 3 or 4: that scenario alone, printed, nothing written; for profiling).
+ */
+import autocannon, { type Client, type Options, type Result } from 'autocannon';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import type { BridgeCommand, BridgeMessage } from './fake-bridge-process.js';
+
+// ---- configuration ------------------------------------------------------------------------------
+
+const num = (name: string, fallback: number): number => {
+  const raw = process.env[name];
+  const value = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
+  return value;
+};
+
+const DURATION = num('BENCH_DURATION', 10); // seconds measured per scenario
+const WARMUP = num('BENCH_WARMUP', 3); // unmeasured seconds before each scenario
+const CONNECTIONS = num('BENCH_CONNECTIONS', 32);
+const RSS_REQUESTS = num('BENCH_RSS_REQUESTS', 100_000);
+/** The server's LOG_LEVEL: `warn` (no access log line per request) unless told otherwise. */
+const LOG_LEVEL = process.env.BENCH_LOG_LEVEL || 'warn';
+const ADMIN_DATABASE_URL = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+/** Server node flags, e.g. BENCH_SERVER_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
+const SERVER_NODE_FLAGS = (process.env.BENCH_SERVER_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
+/** The same for the baseline (BENCH_BASELINE_NODE_OPTIONS). */
+const BASELINE_NODE_FLAGS = (process.env.BENCH_BASELINE_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
+/** Run one scenario only (1, 3 or 4), print it and write nothing: for profiling. */
+const ONLY = process.env.BENCH_ONLY ?? '';
+if (ONLY && !['1', '3', '4'].includes(ONLY)) throw new Error('BENCH_ONLY must be 1, 3 or 4');
+/** The breaker reopens for a trial read 15 s after it opened: scenario 2 is measured inside that. */
+const HANG_MAX_DURATION = 12;
+
+const DIST = fileURLToPath(new URL('..', import.meta.url)); // dist/
+const BENCH_DIR = fileURLToPath(new URL('../../bench/', import.meta.url)); // the sources' bench/
+const MiB = 1024 * 1024;
+
+// ---- helpers ------------------------------------------------------------------------------------
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+function rssBytes(pid: number): number {
+  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!match) throw new Error(`no VmRSS for pid ${pid}`);
+  return Number(match[1]) * 1024;
+}
+
+/** CPU time (user + system) a process has used so far, in ms (clock ticks of 10 ms on Linux). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime (fields 14 and 15 of stat)
+}
+
+function machine() {
+  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  return {
+    nproc: os.availableParallelism(),
+    cpu: /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? os.cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
+    node: process.version,
+    platform: `${os.type()} ${os.release()}`,
+  };
+}
+
+const loadavg = () => os.loadavg().map((l) => Math.round(l * 100) / 100);
+
+function load(options: Options): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    autocannon({ timeout: 30, ...options }, (err, result) => (err ? reject(err) : resolve(result)));
+  });
+}
+
+/** Each connection gets an instance of its own (see the file comment). */
+function perConnection(request: (instance: string) => { method: string; path: string; headers: Record<string, string>; body?: string }) {
+  let next = 0;
+  return (client: Client) => client.setRequests([request(instanceName(next++ % CONNECTIONS))]);
+}
+
+const instanceName = (i: number) => `bench-${String(i).padStart(3, '0')}`;
+
+// ---- child processes ----------------------------------------------------------------------------
+
+class FakeBridgeProcess {
+  private constructor(
+    readonly child: ChildProcess,
+    readonly url: string,
+    readonly token: string,
+  ) {}
+
+  static async start(): Promise<FakeBridgeProcess> {
+    const child = fork(join(DIST, 'bench', 'fake-bridge-process.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const ready = await new Promise<Extract<BridgeMessage, { type: 'ready' }>>((resolve, reject) => {
+      child.once('message', (m: BridgeMessage) => (m.type === 'ready' ? resolve(m) : reject(new Error('unexpected message'))));
+      child.once('exit', (code) => reject(new Error(`fake bridge exited (${code})`)));
+    });
+    return new FakeBridgeProcess(child, ready.url, ready.token);
+  }
+
+  private ask(command: BridgeCommand): Promise<BridgeMessage> {
+    return new Promise((resolve) => {
+      this.child.once('message', resolve);
+      this.child.send(command);
+    });
+  }
+
+  async behave(command: Omit<Extract<BridgeCommand, { cmd: 'behave' }>, 'cmd'>): Promise<void> {
+    await this.ask({ cmd: 'behave', ...command });
+  }
+
+  async gets(): Promise<number> {
+    const answer = await this.ask({ cmd: 'counts' });
+    return answer.type === 'counts' ? (answer.counts.GET ?? 0) : 0;
+  }
+
+  stop(): void {
+    if (this.child.connected) this.child.disconnect();
+  }
+}
+
+interface Server {
+  child: ChildProcess;
+  url: string;
+  /** The last lines of its output (for a failed boot). */
+  log: string[];
+  breakerOpened: boolean;
+}
+
+async function startServer(env: Record<string, string>): Promise<Server> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, join(DIST, 'src', 'main.js')], {
+    cwd: env.DATA_DIR,
+    env: { PATH: process.env.PATH ?? '', PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log: string[] = [];
+  const server: Server = { child, url: `http://127.0.0.1:${port}`, log, breakerOpened: false };
+  for (const stream of [child.stdout!, child.stderr!]) {
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      if (chunk.includes('circuit open')) server.breakerOpened = true;
+      log.push(...chunk.split('\n').filter(Boolean));
+      if (log.length > 200) log.splice(0, log.length - 200);
+    });
+  }
+  const url = server.url;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited at boot:\n${log.join('\n')}`);
+    if (Date.now() > deadline) throw new Error(`server did not answer /healthz within 60 s:\n${log.join('\n')}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return server;
+    } catch {
+      // not listening yet
+    }
+    await sleep(200);
+  }
+}
+
+async function stopServer(server: Server): Promise<void> {
+  if (server.child.exitCode !== null) return;
+  const exited = new Promise((resolve) => server.child.once('exit', resolve));
+  server.child.kill('SIGTERM');
+  const timer = setTimeout(() => server.child.kill('SIGKILL'), 30_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function startBaseline(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+  const child = fork(join(DIST, 'bench', 'baseline-server.js'), [], {
+    execArgv: BASELINE_NODE_FLAGS,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const { port } = await new Promise<{ port: number }>((resolve, reject) => {
+    child.once('message', (m: { type: string; port: number }) => resolve(m));
+    child.once('exit', (code) => reject(new Error(`baseline exited (${code})`)));
+  });
+  return { child, url: `http://127.0.0.1:${port}` };
+}
+
+// ---- database -----------------------------------------------------------------------------------
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+// ---- setup through the API itself --------------------------------------------------------------
+
+async function call(url: string, method: string, token: string, body?: unknown): Promise<any> {
+  const res = await fetch(url, {
+    method,
+    headers: { token, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${url} -> ${res.status} ${text}`);
+  return JSON.parse(text);
+}
+
+const setBody = (instance: string) => ({
+  chatwootBaseUrl: 'https://chatwoot.example.com',
+  chatwootAccountId: 5,
+  chatwootApiToken: `bench-chatwoot-token-${instance}`,
+  inboxName: `WhatsApp - ${instance}`,
+  signMessages: true,
+  reopenResolved: true,
+});
+
+async function seed(server: Server, adminToken: string): Promise<string> {
+  const { account } = await call(`${server.url}/api/admin/account/new`, 'POST', adminToken, { name: 'bench' });
+  const token: string = account.token;
+  for (let i = 0; i < CONNECTIONS; i++) {
+    const name = instanceName(i);
+    await call(`${server.url}/api/instance/new`, 'POST', token, { name });
+    await call(`${server.url}/api/chatwoot/set/${name}`, 'POST', token, setBody(name));
+  }
+  return token;
+}
+
+// ---- scenarios ----------------------------------------------------------------------------------
+
+interface Measured {
+  scenario: string;
+  connections: number;
+  durationS: number;
+  requests: number;
+  requestsPerSecond: number;
+  latencyMs: { p50: number; p90: number; p99: number; max: number; average: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  bridgeGets: number;
+  /** CPU time of the process under test (server or baseline) per request, in ms. */
+  cpuMsPerRequest: number;
+  serverRssMiB?: { before: number; after: number };
+}
+
+function summarise(scenario: string, r: Result, bridgeGets: number, cpu: number, rss?: { before: number; after: number }): Measured {
+  const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
+  return {
+    scenario,
+    connections: CONNECTIONS,
+    durationS: round(r.duration),
+    requests: r.requests.total,
+    requestsPerSecond: round(r.requests.total / r.duration, 0),
+    latencyMs: { p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max, average: round(r.latency.average) },
+    non2xx: r.non2xx,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    bridgeGets,
+    cpuMsPerRequest: round(cpu / Math.max(1, r.requests.total), 3),
+    serverRssMiB: rss && { before: round(rss.before / MiB, 1), after: round(rss.after / MiB, 1) },
+  };
+}
+
+async function scenario(
+  name: string,
+  options: Options,
+  ctx: { bridge: FakeBridgeProcess; pid: number; rss: boolean; warmupS?: number; durationS?: number },
+): Promise<Measured> {
+  if ((ctx.warmupS ?? WARMUP) > 0) await load({ ...options, duration: ctx.warmupS ?? WARMUP });
+  const rssBefore = rssBytes(ctx.pid);
+  const getsBefore = await ctx.bridge.gets();
+  const cpuBefore = cpuMs(ctx.pid);
+  process.stdout.write(`  ${name}: measuring ${ctx.durationS ?? DURATION} s…\n`);
+  const result = await load({ ...options, duration: ctx.durationS ?? DURATION });
+  const cpu = cpuMs(ctx.pid) - cpuBefore;
+  const gets = (await ctx.bridge.gets()) - getsBefore;
+  return summarise(name, result, gets, cpu, ctx.rss ? { before: rssBefore, after: rssBytes(ctx.pid) } : undefined);
+}
+
+// ---- report -------------------------------------------------------------------------------------
+
+function table(rows: Measured[]): string {
+  const header = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'non-2xx/err/timeout', 'bridge GETs', 'CPU ms/req', 'server RSS MiB'];
+  const lines = rows.map((r) => [
+    r.scenario,
+    String(r.requestsPerSecond),
+    String(r.latencyMs.p50),
+    String(r.latencyMs.p99),
+    String(r.latencyMs.max),
+    `${r.non2xx}/${r.errors}/${r.timeouts}`,
+    String(r.bridgeGets),
+    String(r.cpuMsPerRequest),
+    r.serverRssMiB ? `${r.serverRssMiB.before} → ${r.serverRssMiB.after}` : '—',
+  ]);
+  return [header, header.map(() => '---'), ...lines].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+}
+
+// ---- main ---------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const started = new Date();
+  const host = machine();
+  const loadBefore = loadavg();
+  console.log(`machine: ${host.nproc} CPUs (${host.cpu}), ${host.memoryGiB} GiB, Node ${host.node}; load average ${loadBefore.join(' ')}`);
+  console.log(`settings: ${CONNECTIONS} connections, ${DURATION} s per scenario after ${WARMUP} s of warm-up, ${RSS_REQUESTS} requests in the RSS phase, server LOG_LEVEL=${LOG_LEVEL}`);
+
+  const dbName = `bench_${randomBytes(6).toString('hex')}`;
+  const databaseUrl = Object.assign(new URL(ADMIN_DATABASE_URL), { pathname: `/${dbName}` }).toString();
+  const dataDir = mkdtempSync(join(os.tmpdir(), 'ryze-bench-'));
+  const cleanups: Array<() => Promise<void> | void> = [];
+  try {
+    await adminQuery(`CREATE DATABASE "${dbName}"`);
+    cleanups.push(() => adminQuery(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+
+    const bridge = await FakeBridgeProcess.start();
+    cleanups.push(() => bridge.stop());
+    const adminToken = randomBytes(24).toString('base64url');
+    const server = await startServer({
+      DATA_DIR: dataDir,
+      ROLES: 'api',
+      DATABASE_URL: databaseUrl,
+      ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      ADMIN_TOKEN: adminToken,
+      BRIDGE_URL: bridge.url,
+      BRIDGE_TOKEN: bridge.token,
+      RATE_LIMIT_PER_MINUTE: '10000000',
+      RATE_LIMIT_CREATE_PER_MINUTE: '10000000',
+      LOG_LEVEL,
+    });
+    cleanups.push(() => stopServer(server));
+    const serverPid = server.child.pid!;
+    const baseline = await startBaseline({ DATABASE_URL: databaseUrl, BRIDGE_URL: bridge.url, BRIDGE_TOKEN: bridge.token, PORT: String(await freePort()) });
+    cleanups.push(() => void (baseline.child.connected && baseline.child.disconnect()));
+
+    console.log(`seeding: 1 account, ${CONNECTIONS} instances with an integration…`);
+    const token = await seed(server, adminToken);
+    const sample = instanceName(0);
+    const [fromServer, fromBaseline] = await Promise.all([
+      call(`${server.url}/api/chatwoot/list/${sample}`, 'GET', token),
+      call(`${baseline.url}/api/chatwoot/list/${sample}`, 'GET', token),
+    ]);
+    const same = JSON.stringify(fromServer) === JSON.stringify(fromBaseline);
+    console.log(`baseline answers byte-identically to the server: ${same ? 'yes' : `NO\n  server:   ${JSON.stringify(fromServer)}\n  baseline: ${JSON.stringify(fromBaseline)}`}`);
+    const rssAtStart = rssBytes(serverPid);
+
+    const list = (url: string): Options => ({
+      url,
+      connections: CONNECTIONS,
+      setupClient: perConnection((instance) => ({ method: 'GET', path: `/api/chatwoot/list/${instance}`, headers: { token } })),
+    });
+    const set: Options = {
+      url: server.url,
+      connections: CONNECTIONS,
+      setupClient: perConnection((instance) => ({
+        method: 'POST',
+        path: `/api/chatwoot/set/${instance}`,
+        headers: { token, 'content-type': 'application/json' },
+        body: JSON.stringify(setBody(instance)),
+      })),
+    };
+    if (ONLY) {
+      // One scenario alone (e.g. under BENCH_SERVER_NODE_OPTIONS=--cpu-prof); nothing is written.
+      const only = ONLY === '1' ? await scenario('(1) list, live bridge', list(server.url), { bridge, pid: serverPid, rss: true })
+        : ONLY === '3' ? await scenario('(3) set (update)', set, { bridge, pid: serverPid, rss: true })
+          : await scenario('(4) baseline node:http + pg', list(baseline.url), { bridge, pid: baseline.child.pid!, rss: false });
+      console.log(`\n${table([only])}\n`);
+      return;
+    }
+    const results: Measured[] = [];
+    console.log('scenarios:');
+    results.push(await scenario('(1) list, live bridge', list(server.url), { bridge, pid: serverPid, rss: true }));
+    results.push(await scenario('(4) baseline node:http + pg', list(baseline.url), { bridge, pid: baseline.child.pid!, rss: false }));
+    results.push(await scenario('(3) set (update)', set, { bridge, pid: serverPid, rss: true }));
+
+    console.log(`  RSS phase: ${RSS_REQUESTS} requests on (1)…`);
+    const rssBefore = rssBytes(serverPid);
+    const getsBefore = await bridge.gets();
+    const cpuBefore = cpuMs(serverPid);
+    const long = await load({ ...list(server.url), amount: RSS_REQUESTS });
+    const rssPhase = summarise(`(1) list, ${RSS_REQUESTS} requests`, long, (await bridge.gets()) - getsBefore, cpuMs(serverPid) - cpuBefore, {
+      before: rssBefore,
+      after: rssBytes(serverPid),
+    });
+
+    // (2): the bridge stops answering. Warm-up, unmeasured: one read per instance waits for the
+    // 10 s GET timeout, the first timeout opens the breaker; from then on reads answer at once.
+    await bridge.behave({ op: 'get', behaviour: { kind: 'hang' } });
+    const warmStarted = Date.now();
+    await Promise.all(Array.from({ length: CONNECTIONS }, (_, i) => call(`${server.url}/api/chatwoot/list/${instanceName(i)}`, 'GET', token)));
+    const warmupS = (Date.now() - warmStarted) / 1000;
+    const hangDuration = Math.min(DURATION, HANG_MAX_DURATION);
+    const hang = await scenario('(2) list, bridge hangs', list(server.url), { bridge, pid: serverPid, rss: true, warmupS: 0, durationS: hangDuration });
+    results.splice(1, 0, hang);
+    const breakerOpened = server.breakerOpened;
+
+    const loadAfter = loadavg();
+    const [one, base] = [results[0], results.find((r) => r.scenario.startsWith('(4)'))!];
+    const ratio = {
+      requestsPerSecond: Math.round((one.requestsPerSecond / base.requestsPerSecond) * 100) / 100,
+      p99: Math.round((one.latencyMs.p99 / base.latencyMs.p99) * 100) / 100,
+    };
+    const rssGrowthMiB = Math.round(((rssPhase.serverRssMiB!.after - rssPhase.serverRssMiB!.before) * 10)) / 10;
+    const goals = [
+      { goal: '(1) req/s ≥ 0.5 × baseline', value: `${ratio.requestsPerSecond}×`, met: ratio.requestsPerSecond >= 0.5 },
+      { goal: '(1) p99 ≤ 1.5 × baseline p99', value: `${ratio.p99}×`, met: ratio.p99 <= 1.5 },
+      { goal: '(2) p99 ≤ 50 ms with the bridge hanging', value: `${hang.latencyMs.p99} ms`, met: hang.latencyMs.p99 <= 50 },
+      { goal: `RSS growth ≤ 50 MiB over ${RSS_REQUESTS} requests`, value: `${rssGrowthMiB} MiB`, met: rssGrowthMiB <= 50 },
+    ];
+
+    const hostLine = `${host.nproc} CPUs (${host.cpu}), ${host.memoryGiB} GiB RAM, Node ${host.node}, PostgreSQL on 127.0.0.1; load average before ${loadBefore.join(' ')}, after ${loadAfter.join(' ')}`;
+    const report = [
+      `Machine: ${hostLine}.`,
+      `Run: ${started.toISOString()}, server LOG_LEVEL=${LOG_LEVEL}, ${CONNECTIONS} connections, ${DURATION} s per scenario after ${WARMUP} s of warm-up ((2): ${hangDuration} s after a ${warmupS.toFixed(1)} s warm-up in which the breaker opened${breakerOpened ? '' : ' — NO breaker log line seen'}).`,
+      '',
+      table([...results, rssPhase]),
+      '',
+      `(1) / (4): ${ratio.requestsPerSecond}× the requests/s, ${ratio.p99}× the p99. Server RSS: ${Math.round((rssAtStart / MiB) * 10) / 10} MiB after seeding; ${rssPhase.serverRssMiB!.before} → ${rssPhase.serverRssMiB!.after} MiB over the ${RSS_REQUESTS}-request phase (${rssGrowthMiB >= 0 ? '+' : ''}${rssGrowthMiB} MiB).`,
+      '',
+      '| goal | measured | met |',
+      '| --- | --- | --- |',
+      ...goals.map((g) => `| ${g.goal} | ${g.value} | ${g.met ? 'yes' : 'no'} |`),
+    ].join('\n');
+
+    console.log(`\n${report}\n`);
+    writeFileSync(
+      join(BENCH_DIR, 'results.json'),
+      `${JSON.stringify({ started: started.toISOString(), machine: host, loadAverage: { before: loadBefore, after: loadAfter }, settings: { logLevel: LOG_LEVEL, connections: CONNECTIONS, durationS: DURATION, warmupS: WARMUP, rssRequests: RSS_REQUESTS, hangWarmupS: warmupS, hangDurationS: hangDuration }, baselineIdentical: same, breakerOpened, results, rssPhase, ratio, rssGrowthMiB, goals }, null, 2)}\n`,
+    );
+    writeFileSync(
+      join(BENCH_DIR, 'LATEST.md'),
+      `# Latest benchmark (\`npm run bench\`)\n\nWritten by bench/run.ts; the raw figures are in bench/results.json (not committed).\n\n${report}\n`,
+    );
+    console.log('wrote bench/results.json and bench/LATEST.md');
+  } finally {
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch (err) {
+        console.error(`cleanup: ${(err as Error).message}`);
+      }
+    }
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.stack : err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,135 @@
+import { createHash, createHmac } from 'node:crypto';
+import { jest } from '@jest/globals';
+import type { ExecutionContext } from '@nestjs/common';
+
+/**
+ * SPEC §2: tokens are compared in constant time. Every comparison of a presented secret with a
+ * stored one goes through crypto.timingSafeEqual, on inputs of a length that does not depend on
+ * the presented value (digests): the API's token check (digestsEqual, the auth guard), the
+ * bridge's bearer check and its webhook secret and signature checks. No timing is measured here:
+ * the seam is node:crypto's timingSafeEqual, replaced by a spy that calls the real one.
+ */
+
+type Crypto = typeof import('node:crypto');
+const actual = jest.requireActual<Crypto>('node:crypto');
+const timingSafeEqual = jest.fn((a: NodeJS.ArrayBufferView, b: NodeJS.ArrayBufferView) => actual.timingSafeEqual(a, b));
+jest.unstable_mockModule('node:crypto', () => ({ ...actual, default: actual, timingSafeEqual }));
+
+// Imported after the mock, so that they bind to the spy.
+const { digestsEqual, hashToken } = await import('./tokens.js');
+const { AuthGuard } = await import('./auth.guard.js');
+const { BridgeAuthGuard, constantTimeEquals } = await import('../../bridge/bridge-auth.guard.js');
+const { checkChatwootSignature } = await import('../../bridge/webhook-signature.js');
+const { WebhooksService } = await import('../../bridge/webhooks.service.js');
+
+const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+const calls = () => timingSafeEqual.mock.calls.map(([a, b]) => [Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)]);
+
+function httpContext(headers: Record<string, string>): ExecutionContext {
+  const req = { headers };
+  return { getHandler: () => undefined, getClass: () => undefined, switchToHttp: () => ({ getRequest: () => req }) } as unknown as ExecutionContext;
+}
+
+beforeEach(() => timingSafeEqual.mockClear());
+
+describe('digestsEqual (stored token hashes)', () => {
+  const a = hashToken('token-a-0123456789');
+  const b = hashToken('token-b-0123456789');
+
+  it('compares equal digests with timingSafeEqual', () => {
+    expect(digestsEqual(a, a)).toBe(true);
+    expect(calls()).toEqual([[Buffer.from(a), Buffer.from(a)]]);
+  });
+
+  it('compares unequal digests of the same length with timingSafeEqual, whole', () => {
+    expect(digestsEqual(a, b)).toBe(false);
+    // Differing in the last character only: still false, still one full comparison.
+    const last = `${a.slice(0, -1)}${a.endsWith('0') ? '1' : '0'}`;
+    expect(digestsEqual(a, last)).toBe(false);
+    expect(calls()).toEqual([[Buffer.from(a), Buffer.from(b)], [Buffer.from(a), Buffer.from(last)]]);
+  });
+
+  it('refuses inputs of different lengths (a digest length is public) and anything that is not the same text', () => {
+    expect(digestsEqual(a, a.slice(0, 62))).toBe(false);
+    expect(digestsEqual(a, `${a}00`)).toBe(false);
+    expect(digestsEqual('', a)).toBe(false);
+    // Not hex: decoding would truncate `abc` and `abd` to the same byte, or `zz` and `yy` to none.
+    expect(digestsEqual('abc', 'abd')).toBe(false);
+    expect(digestsEqual('zz', 'yy')).toBe(false);
+    expect(digestsEqual(a.toUpperCase(), a)).toBe(false);
+  });
+});
+
+describe('AuthGuard (SPEC §2: the API token check)', () => {
+  const config = { adminToken: 'admin-token-0123456789' } as never;
+  const reflector = (kind: string) => ({ getAllAndOverride: () => kind }) as never;
+
+  it('checks the admin token by comparing digests in constant time', async () => {
+    const guard = new AuthGuard(reflector('admin'), {} as never, config);
+    await expect(guard.canActivate(httpContext({ token: 'admin-token-0123456789' }))).resolves.toBe(true);
+    await expect(guard.canActivate(httpContext({ token: 'a-much-longer-wrong-admin-token-value' }))).rejects.toMatchObject({ status: 401 });
+    const expected = Buffer.from(hashToken('admin-token-0123456789'));
+    expect(calls()).toEqual([
+      [expected, expected],
+      [Buffer.from(hashToken('a-much-longer-wrong-admin-token-value')), expected],
+    ]);
+  });
+
+  it('checks an account or instance token by comparing the stored digest in constant time', async () => {
+    const presented = 'account-token-0123456789';
+    const dataSource = { query: async () => [{ kind: 'account', account_id: 'acc-1', instance_id: null, instance_name: null, token_hash: hashToken(presented) }] };
+    const guard = new AuthGuard(reflector('any'), dataSource as never, config);
+    await expect(guard.canActivate(httpContext({ authorization: `Bearer ${presented}` }))).resolves.toBe(true);
+    expect(calls()).toEqual([[Buffer.from(hashToken(presented)), Buffer.from(hashToken(presented))]]);
+  });
+});
+
+describe('the bridge: bearer token, webhook secret and signature', () => {
+  it('constantTimeEquals hashes both sides to 32 bytes, so that the comparison never depends on a length', () => {
+    expect(constantTimeEquals('bridge-token', 'bridge-token')).toBe(true);
+    expect(constantTimeEquals('bridge-token', 'bridge-tokem')).toBe(false);
+    expect(constantTimeEquals('short', 'a much longer value than the other one')).toBe(false);
+    expect(constantTimeEquals('', 'bridge-token')).toBe(false);
+    expect(calls()).toEqual([
+      [sha256('bridge-token'), sha256('bridge-token')],
+      [sha256('bridge-token'), sha256('bridge-tokem')],
+      [sha256('short'), sha256('a much longer value than the other one')],
+      [sha256(''), sha256('bridge-token')],
+    ]);
+  });
+
+  it('BridgeAuthGuard checks the bearer token with it', () => {
+    const guard = new BridgeAuthGuard({ bridgeToken: 'bridge-token-0123456789' } as never);
+    expect(guard.canActivate(httpContext({ authorization: 'Bearer bridge-token-0123456789' }))).toBe(true);
+    expect(() => guard.canActivate(httpContext({ authorization: 'Bearer bridge-token-012345678' }))).toThrow('missing or invalid bearer token');
+    expect(calls()).toEqual([
+      [sha256('bridge-token-0123456789'), sha256('bridge-token-0123456789')],
+      [sha256('bridge-token-012345678'), sha256('bridge-token-0123456789')],
+    ]);
+  });
+
+  it('the webhook receiver checks the URL secret with it', async () => {
+    const row = { id: 'int_1', inboxId: 7, webhookSecretEncrypted: 'enc:url-secret-0123456789', inboxSigningSecretEncrypted: null };
+    const repo = { findById: async () => row, recordOutboundMessage: async () => true };
+    const cipher = { decrypt: (v: string) => v.replace(/^enc:/, '') };
+    const service = new WebhooksService(repo as never, cipher as never);
+    const delivery = { integrationId: 'int_1', timestamp: undefined, signature: undefined, rawBody: Buffer.from('{"event":"conversation_updated"}') };
+    await expect(service.receive({ ...delivery, secret: 'url-secret-0123456789' })).resolves.toBe('ignored');
+    await expect(service.receive({ ...delivery, secret: 'url-secret-012345678X' })).rejects.toMatchObject({ code: 'unauthorized' });
+    expect(calls()).toEqual([
+      [sha256('url-secret-0123456789'), sha256('url-secret-0123456789')],
+      [sha256('url-secret-012345678X'), sha256('url-secret-0123456789')],
+    ]);
+  });
+
+  it('the Chatwoot signature check compares the two 32-byte HMACs with it', () => {
+    const now = 1_776_000_000;
+    const body = Buffer.from('{"event":"message_created"}');
+    const mac = createHmac('sha256', 'inbox-secret').update(`${now}.`).update(body).digest();
+    expect(checkChatwootSignature('inbox-secret', String(now), `sha256=${mac.toString('hex')}`, body, now)).toBe('valid');
+    const wrong = Buffer.from(mac);
+    wrong[31] ^= 1;
+    expect(checkChatwootSignature('inbox-secret', String(now), `sha256=${wrong.toString('hex')}`, body, now)).toBe('mismatch');
+    expect(calls()).toEqual([[mac, mac], [mac, wrong]]);
+  });
+});

@@ -1,0 +1,42 @@
+import { ValidateBy, type ValidationOptions } from 'class-validator';
+
+/**
+ * Text rules that keep a validated string storable in PostgreSQL as it was validated. Without them
+ * a body could pass validation and then fail the INSERT (a 500, after the bridge call for chatwoot).
+ */
+
+/** Characters as PostgreSQL counts them in `varchar(n)`: code points, not UTF-16 units. */
+export function codePointLength(value: string): number {
+  let n = 0;
+  for (const _ of value) n += 1;
+  return n;
+}
+
+/**
+ * Length in code points. class-validator's Length/MaxLength (validator.js) count a character
+ * followed by a variation selector (`a` + U+FE0F) as one, so 100 such pairs pass `Length(1, 100)`
+ * and then overflow a `varchar(100)` column.
+ */
+export function CodePointLength(min: number, max: number, options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'codePointLength',
+      constraints: [min, max],
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && codePointLength(value) >= min && codePointLength(value) <= max,
+      },
+    },
+    options,
+  );
+}
+
+/** PostgreSQL text cannot hold U+0000 (the INSERT fails). */
+export function NoNulCharacter(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'noNulCharacter',
+      validator: { validate: (value: unknown) => typeof value !== 'string' || !value.includes('\u0000') },
+    },
+    options,
+  );
+}
