@@ -1,7 +1,6 @@
 import type { PipeTransform, Type } from '@nestjs/common';
-import { plainToInstance } from 'class-transformer';
-import { type ValidationError, validateSync } from 'class-validator';
 import { BodyRejection } from '../common/http/json-body.js';
+import { validateBody } from '../common/http/validate-body.js';
 import { BridgeError } from './bridge.errors.js';
 
 /**
@@ -23,37 +22,8 @@ export class BridgeBodyPipe<T extends object> implements PipeTransform<unknown, 
           throw new BridgeError('invalid_request', 'Content-Type must be application/json');
       }
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw new BridgeError('invalid_request', 'body must be a JSON object');
-    }
-    const instance = plainToInstance(this.dto, value);
-    const errors = validateSync(instance, {
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      forbidUnknownValues: true,
-      stopAtFirstError: true,
-      validationError: { target: false, value: false },
-    });
-    if (errors.length > 0) throw new BridgeError('invalid_request', describeErrors(errors).join('; '));
-    return instance;
+    const result = validateBody(this.dto, value);
+    if ('problem' in result) throw new BridgeError('invalid_request', result.problem);
+    return result.value;
   }
-}
-
-/** One sentence per broken field, named by its path; unknown fields last. */
-export function describeErrors(errors: ValidationError[], parent = ''): string[] {
-  const known: string[] = [];
-  const unknown: string[] = [];
-  for (const e of errors) {
-    const path = parent ? `${parent}.${e.property}` : e.property;
-    const constraints = e.constraints ?? {};
-    if (constraints.whitelistValidation) {
-      unknown.push(`unknown field ${path}`);
-      continue;
-    }
-    const first = Object.values(constraints)[0];
-    // Messages start with the bare property name ($property); the path replaces it.
-    if (first) known.push(parent ? `${parent}.${first}` : first);
-    known.push(...describeErrors(e.children ?? [], path));
-  }
-  return [...known, ...unknown];
 }

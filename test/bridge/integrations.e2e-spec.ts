@@ -208,6 +208,10 @@ describe('bridge integrations API (BRIDGE-API §2)', () => {
       ['a non-JSON content type', { raw: 'external_id=x', contentType: 'application/x-www-form-urlencoded' }, 'Content-Type must be application/json'],
       ['a JSON array', { raw: '[]', contentType: 'application/json' }, 'body must be a JSON object'],
       ['no body', {}, 'body must be a JSON object'],
+      // The API's body checks, shared (src/common/http/validate-body.ts): a nesting bound instead of
+      // a stack overflow, and keys every object has are unknown fields, not silently dropped.
+      ['a deeply nested body', { raw: `{"x":${'['.repeat(5000)}${']'.repeat(5000)}}`, contentType: 'application/json' }, 'body nests deeper than 32 levels'],
+      ['a __proto__ key', { raw: '{"__proto__": {"admin": true}}', contentType: 'application/json' }, 'external_id is required; instance is required; chatwoot is required; source is required; unknown field __proto__'],
     ])('refuses %s with 400 invalid_request', async (_, opts, message) => {
       const res = await h.call('POST', '/v1/integrations', opts);
       expect(res.status).toBe(400);
