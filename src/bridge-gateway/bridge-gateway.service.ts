@@ -54,11 +54,14 @@ export class BridgeGateway {
     return { integration: this.integration(answer, secrets), created: answer.status === 201 };
   }
 
-  /** Replace; null when the bridge does not know the integration (404). */
+  /**
+   * Replace; null when the bridge does not know the integration: its structured 404 `not_found`
+   * (as for delete: a proxy's 404 page is a failure, not "the bridge lost it").
+   */
   async update(id: string, request: ProvisionRequest, deadline: Deadline): Promise<BridgeIntegration | null> {
     const secrets = [request.chatwoot.api_token, request.source.token];
     const answer = await this.call('PUT', `/v1/integrations/${encodeURIComponent(id)}`, deadline.remainingMs, { body: request, secrets });
-    if (answer.status === 404 && this.isNotFound(answer)) return null;
+    if (answer.status === 404 && this.errorCode(answer) === 'not_found') return null;
     if (answer.status !== 200) throw this.failure(answer, secrets);
     return this.integration(answer, secrets);
   }
@@ -166,14 +169,9 @@ export class BridgeGateway {
    */
   private bodylessFailure(answer: Answer): BridgeGatewayError {
     const failure = classifyBridgeAnswer(answer.status, answer.body);
-    let code = '';
-    try {
-      const parsed = (JSON.parse(answer.body) as { error?: { code?: unknown } }).error?.code;
-      if (typeof parsed === 'string' && /^[a-z_]{1,40}$/.test(parsed)) code = ` ${parsed}`;
-    } catch {
-      // not JSON: no code to report
-    }
-    return new BridgeGatewayError({ ...failure, detail: `HTTP ${answer.status}${code}` });
+    const code = this.errorCode(answer);
+    const shown = code !== null && /^[a-z_]{1,40}$/.test(code) ? ` ${code}` : '';
+    return new BridgeGatewayError({ ...failure, detail: `HTTP ${answer.status}${shown}` });
   }
 
   /** The `code` of a structured error body (BRIDGE-API §4), or null. */
@@ -193,15 +191,6 @@ export class BridgeGateway {
       return true;
     } catch {
       return false;
-    }
-  }
-
-  private isNotFound(answer: Answer): boolean {
-    try {
-      const code = (JSON.parse(answer.body) as { error?: { code?: unknown } }).error?.code;
-      return code === undefined || code === 'not_found';
-    } catch {
-      return true;
     }
   }
 

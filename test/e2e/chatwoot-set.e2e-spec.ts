@@ -194,6 +194,17 @@ describe('POST /api/chatwoot/set/:instance (SPEC §5)', () => {
       expect(fake.requestsOf('POST')).toHaveLength(2);
     });
 
+    it('takes a proxy 404 page on the PUT as a gateway failure, not as a lost integration', async () => {
+      await set(setBody());
+      const before = await storedRow();
+      fake.behave('update', { kind: 'respond', status: 404, body: '<html>404 Not Found</html>', contentType: 'text/html' });
+      const res = await set(setBody({ inboxName: 'Changed' }));
+      expect(res.status).toBe(502);
+      expect(res.body).toEqual(envelope('integration gateway failed — retry later. Detail: <html>404 Not Found</html>'));
+      expect(fake.requestsOf('POST')).toHaveLength(1); // no re-provisioning
+      expect(await storedRow()).toEqual(before);
+    });
+
     it('does not retry a PUT', async () => {
       await set(setBody());
       fake.behave('update', { kind: 'destroy' });

@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { ShutdownState } from '../../src/health/shutdown-state.js';
 import { createAccount, createInstance, type TestAccount } from '../support/factories.js';
 import { envelope } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -150,3 +151,22 @@ describe('unexpected failures', () => {
     await t.app.get(DataSource).query('ALTER TABLE "instances_gone" RENAME TO "instances"');
   });
 });
+
+describe('readiness during shutdown (SPEC §7)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('answers 503 Not ready: shutting down once shutdown has begun, while liveness stays 200', async () => {
+    expect((await t.req('GET', '/readyz')).status).toBe(200);
+    // What app.close() runs first on SIGTERM, before the server stops accepting (src/main.ts).
+    t.app.get(ShutdownState).beforeApplicationShutdown();
+    const ready = await t.req('GET', '/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body).toEqual(envelope('Not ready: shutting down'));
+    expect((await t.req('GET', '/healthz')).status).toBe(200);
+  });
+});
+
