@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { DataSource } from 'typeorm';
 import { FakeBridge } from '../fakes/fake-bridge.js';
-import { eventually, setBody, startWithBridge } from '../support/chatwoot.js';
-import { createAccount, createInstance, type TestAccount, type TestInstance } from '../support/factories.js';
+import { eventually, setBody, startWithBridge, chatwootSuite } from '../support/chatwoot.js';
+import { createAccount, createInstance } from '../support/factories.js';
 import { envelope } from '../support/http.js';
 import type { TestApp } from '../support/test-app.js';
 import { createTestDatabase } from '../support/test-database.js';
@@ -25,27 +25,12 @@ async function expectConsistent(t: TestApp, fake: FakeBridge, name: string): Pro
 }
 
 describe('consistency between the database and the bridge (SPEC §5)', () => {
-  const fake = new FakeBridge();
-  let t: TestApp;
-  let account: TestAccount;
-  let inst: TestInstance;
-  beforeAll(async () => {
-    await fake.start();
-    t = await startWithBridge(fake);
-  });
-  beforeEach(async () => {
-    fake.reset();
-    account = await createAccount(t);
-    inst = await createInstance(t, account);
-  });
-  afterAll(async () => {
-    await t.close();
-    await fake.stop();
-  });
+  const s = chatwootSuite();
+  const fake = s.fake;
 
-  const set = (body = setBody()) => t.req('POST', `/api/chatwoot/set/${inst.name}`, { token: account.token, json: body });
-  const breakTable = () => t.app.get(DataSource).query(`ALTER TABLE "chatwoot_integrations" RENAME TO "chatwoot_integrations_off"`);
-  const repairTable = () => t.app.get(DataSource).query(`ALTER TABLE "chatwoot_integrations_off" RENAME TO "chatwoot_integrations"`);
+  const set = (body = setBody()) => s.t.req('POST', `/api/chatwoot/set/${s.inst.name}`, { token: s.account.token, json: body });
+  const breakTable = () => s.t.app.get(DataSource).query(`ALTER TABLE "chatwoot_integrations" RENAME TO "chatwoot_integrations_off"`);
+  const repairTable = () => s.t.app.get(DataSource).query(`ALTER TABLE "chatwoot_integrations_off" RENAME TO "chatwoot_integrations"`);
 
   it('500 on a database failure after the bridge created the integration, which is deleted again', async () => {
     fake.beforeAnswer.create = breakTable;
@@ -59,8 +44,8 @@ describe('consistency between the database and the bridge (SPEC §5)', () => {
     expect(res.body).toEqual(envelope('chatwoot integration failed: persist integration: database write failed'));
     expect(fake.requestsOf('DELETE')).toHaveLength(1);
     expect(fake.requestsOf('DELETE')[0].query.get('delete_inbox')).toBeNull();
-    await expectConsistent(t, fake, inst.name);
-    expect((await state(t, fake, inst.name)).rows).toEqual([]);
+    await expectConsistent(s.t, fake, s.inst.name);
+    expect((await state(s.t, fake, s.inst.name)).rows).toEqual([]);
   });
 
   it('500 on a database failure after an update: the bridge gets the previous configuration back', async () => {
@@ -81,9 +66,9 @@ describe('consistency between the database and the bridge (SPEC §5)', () => {
     const puts = fake.requestsOf('PUT');
     expect(puts).toHaveLength(2);
     expect(puts[1].body.chatwoot).toMatchObject({ api_token: setBody().chatwootApiToken, inbox_name: 'WhatsApp - Orion' });
-    const status = await t.req('GET', `/api/chatwoot/list/${inst.name}`, { token: account.token });
+    const status = await s.t.req('GET', `/api/chatwoot/list/${s.inst.name}`, { token: s.account.token });
     expect(status.body).toMatchObject({ bridge_integration_id: first.body.bridge_integration_id, chatwoot_inbox_name: 'WhatsApp - Orion' });
-    await expectConsistent(t, fake, inst.name);
+    await expectConsistent(s.t, fake, s.inst.name);
   });
 
   it('concurrent activations of one instance end with one row and one bridge integration', async () => {
@@ -91,36 +76,36 @@ describe('consistency between the database and the bridge (SPEC §5)', () => {
     expect(results.map((r) => r.status)).toEqual(Array(12).fill(201));
     const ids = new Set(results.map((r) => r.body.bridge_integration_id));
     expect(ids.size).toBe(1);
-    await expectConsistent(t, fake, inst.name);
-    expect((await state(t, fake, inst.name)).rows).toHaveLength(1);
+    await expectConsistent(s.t, fake, s.inst.name);
+    expect((await state(s.t, fake, s.inst.name)).rows).toHaveLength(1);
     // The row and the bridge hold the same (last applied) configuration.
-    const status = await t.req('GET', `/api/chatwoot/list/${inst.name}`, { token: account.token });
+    const status = await s.t.req('GET', `/api/chatwoot/list/${s.inst.name}`, { token: s.account.token });
     const live = fake.integrations.get(status.body.bridge_integration_id)!;
     expect(live.inbox_name).toBe(status.body.chatwoot_inbox_name);
   });
 
   it('activations racing deactivations end consistent', async () => {
     const ops = Array.from({ length: 16 }, (_, i) =>
-      i % 2 === 0 ? set() : t.req('DELETE', `/api/chatwoot/delete/${inst.name}`, { token: account.token }),
+      i % 2 === 0 ? set() : s.t.req('DELETE', `/api/chatwoot/delete/${s.inst.name}`, { token: s.account.token }),
     );
     const results = await Promise.all(ops);
     for (const r of results) expect([200, 201, 404]).toContain(r.status);
-    await eventually(() => expectConsistent(t, fake, inst.name));
+    await eventually(() => expectConsistent(s.t, fake, s.inst.name));
   });
 
   it('after a 504, reconciliation removes the integration the bridge finished later', async () => {
     fake.behave('create', { kind: 'delay', ms: 2_200 }); // the budget is 1.5 s here
     const res = await set();
     expect(res.status).toBe(504);
-    expect((await state(t, fake, inst.name)).rows).toEqual([]);
+    expect((await state(s.t, fake, s.inst.name)).rows).toEqual([]);
     // The bridge finishes the create after the server gave up…
-    await eventually(async () => expect((await state(t, fake, inst.name)).live).toHaveLength(1), 3_000);
+    await eventually(async () => expect((await state(s.t, fake, s.inst.name)).live).toHaveLength(1), 3_000);
     // …and reconciliation, once the bridge can no longer be working on it, removes it.
     await eventually(async () => {
-      const s = await state(t, fake, inst.name);
-      expect(s.rows).toEqual([]);
-      expect(s.live).toEqual([]);
-      expect(await t.app.get(DataSource).query(`SELECT * FROM chatwoot_activation_attempts WHERE external_id = (SELECT id::text FROM instances WHERE name = $1)`, [inst.name])).toEqual([]);
+      const st = await state(s.t, fake, s.inst.name);
+      expect(st.rows).toEqual([]);
+      expect(st.live).toEqual([]);
+      expect(await s.t.app.get(DataSource).query(`SELECT * FROM chatwoot_activation_attempts WHERE external_id = (SELECT id::text FROM instances WHERE name = $1)`, [s.inst.name])).toEqual([]);
     }, 8_000);
   });
 
@@ -132,9 +117,9 @@ describe('consistency between the database and the bridge (SPEC §5)', () => {
     expect(retried.status).toBe(201);
     await new Promise((resolve) => setTimeout(resolve, 800)); // let the delayed create land
     await eventually(async () => {
-      const s = await state(t, fake, inst.name);
-      expect(s.rows).toHaveLength(1);
-      expect(s.live).toEqual([s.rows[0].bridge_integration_id]);
+      const st = await state(s.t, fake, s.inst.name);
+      expect(st.rows).toHaveLength(1);
+      expect(st.live).toEqual([st.rows[0].bridge_integration_id]);
     }, 8_000);
   });
 });

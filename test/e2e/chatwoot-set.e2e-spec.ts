@@ -1,8 +1,8 @@
 import { DataSource } from 'typeorm';
 import { SecretCipher } from '../../src/common/crypto/secret-cipher.js';
-import { bridgeError, type Behaviour, FakeBridge, refusedPort } from '../fakes/fake-bridge.js';
-import { CHATWOOT_TOKEN, setBody, startWithBridge } from '../support/chatwoot.js';
-import { createAccount, createInstance, type TestAccount, type TestInstance } from '../support/factories.js';
+import { bridgeError, type Behaviour, refusedPort } from '../fakes/fake-bridge.js';
+import { CHATWOOT_TOKEN, setBody, chatwootSuite } from '../support/chatwoot.js';
+import { createAccount, createInstance, type TestAccount } from '../support/factories.js';
 import { envelope } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -10,47 +10,31 @@ const URL_ = 'https://chatwoot.example.com';
 const UPSTREAM_401 = 'https://chatwoot.example.com/api/v1/accounts/5/inboxes HTTP 401: {"error":"Invalid Access Token"}';
 
 describe('POST /api/chatwoot/set/:instance (SPEC §5)', () => {
-  const fake = new FakeBridge();
-  let t: TestApp;
-  let account: TestAccount;
-  let inst: TestInstance;
+  const s = chatwootSuite();
+  const fake = s.fake;
 
-  beforeAll(async () => {
-    await fake.start();
-    t = await startWithBridge(fake);
-  });
-  beforeEach(async () => {
-    fake.reset();
-    account = await createAccount(t);
-    inst = await createInstance(t, account);
-  });
-  afterAll(async () => {
-    await t.close();
-    await fake.stop();
-  });
-
-  const set = (body: unknown, token = account.token, name = inst.name) => t.req('POST', `/api/chatwoot/set/${name}`, { token, json: body });
-  const status = (name = inst.name) => t.req('GET', `/api/chatwoot/list/${name}`, { token: account.token });
+  const set = (body: unknown, token = s.account.token, name = s.inst.name) => s.t.req('POST', `/api/chatwoot/set/${name}`, { token, json: body });
+  const status = (name = s.inst.name) => s.t.req('GET', `/api/chatwoot/list/${name}`, { token: s.account.token });
   const storedRow = async () =>
-    (await t.app.get(DataSource).query(`SELECT * FROM chatwoot_integrations i JOIN instances n ON n.id = i.instance_id WHERE n.name = $1`, [inst.name]))[0];
+    (await s.t.app.get(DataSource).query(`SELECT * FROM chatwoot_integrations i JOIN instances n ON n.id = i.instance_id WHERE n.name = $1`, [s.inst.name]))[0];
 
   describe('success', () => {
     it('activates: 201 with the documented body, and the bridge got the whole configuration', async () => {
       const res = await set(setBody());
       expect(res.status).toBe(201);
       const [integration] = [...fake.integrations.values()];
-      expect(res.body).toEqual({ instance: inst.name, status: 'active', bridge_integration_id: integration.id, message: 'chatwoot integration activated' });
+      expect(res.body).toEqual({ instance: s.inst.name, status: 'active', bridge_integration_id: integration.id, message: 'chatwoot integration activated' });
       const [create] = fake.requestsOf('POST');
       expect(create.authorization).toBe(`Bearer ${fake.token}`);
       expect(create.contentType).toBe('application/json');
       expect(create.body).toEqual({
         external_id: expect.any(String),
-        instance: inst.name,
+        instance: s.inst.name,
         chatwoot: {
           base_url: URL_, account_id: 5, api_token: CHATWOOT_TOKEN, inbox_name: 'WhatsApp - Orion',
           sign_messages: true, ignore_groups: false, start_as_pending: false, reopen_resolved: true,
         },
-        source: { api_url: t.config.publicUrl, instance: inst.name, token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) },
+        source: { api_url: s.t.config.publicUrl, instance: s.inst.name, token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) },
       });
     });
 
@@ -59,7 +43,7 @@ describe('POST /api/chatwoot/set/:instance (SPEC §5)', () => {
       const row = await storedRow();
       expect(row.chatwoot_api_token).toMatch(/^v1\.[0-9a-f]{8}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
       expect(row.chatwoot_api_token).not.toContain(CHATWOOT_TOKEN);
-      expect(t.app.get(SecretCipher).decrypt(row.chatwoot_api_token)).toBe(CHATWOOT_TOKEN);
+      expect(s.t.app.get(SecretCipher).decrypt(row.chatwoot_api_token)).toBe(CHATWOOT_TOKEN);
       const callback = fake.requestsOf('POST')[0].body.source.token as string;
       expect(row.callback_token_hash).not.toContain(callback);
       expect(row.callback_token_hash).toMatch(/^[0-9a-f]{64}$/);
@@ -106,7 +90,7 @@ describe('POST /api/chatwoot/set/:instance (SPEC §5)', () => {
     });
 
     it('accepts a TokenInstance on its own instance', async () => {
-      const res = await set(setBody(), inst.token);
+      const res = await set(setBody(), s.inst.token);
       expect(res.status).toBe(201);
     });
   });
@@ -217,7 +201,7 @@ describe('POST /api/chatwoot/set/:instance (SPEC §5)', () => {
       const started = Date.now();
       const res = await set(setBody());
       expect(res.status).toBe(504);
-      expect(res.body).toEqual(envelope(`chatwoot activation timed out after 60s — it may still complete; check GET /api/chatwoot/list/${inst.name}`));
+      expect(res.body).toEqual(envelope(`chatwoot activation timed out after 60s — it may still complete; check GET /api/chatwoot/list/${s.inst.name}`));
       expect(Date.now() - started).toBeLessThan(5_000);
       expect((await status()).status).toBe(404);
     });
@@ -228,7 +212,7 @@ describe('POST /api/chatwoot/set/:instance (SPEC §5)', () => {
       expect(res.status).toBe(401);
       expect(res.body).toEqual(envelope('Chatwoot rejected the API token — verify chatwootApiToken. Detail: token [REDACTED] rejected'));
       expect(res.text).not.toContain(CHATWOOT_TOKEN);
-      expect(t.logs.text()).not.toContain(CHATWOOT_TOKEN);
+      expect(s.t.logs.text()).not.toContain(CHATWOOT_TOKEN);
     });
   });
 
@@ -263,42 +247,42 @@ describe('POST /api/chatwoot/set/:instance (SPEC §5)', () => {
     });
 
     it('rejects a wrong Content-Type and malformed JSON with 400 invalid body', async () => {
-      const wrongType = await t.req('POST', `/api/chatwoot/set/${inst.name}`, { token: account.token, raw: JSON.stringify(setBody()), contentType: 'text/plain' });
+      const wrongType = await s.t.req('POST', `/api/chatwoot/set/${s.inst.name}`, { token: s.account.token, raw: JSON.stringify(setBody()), contentType: 'text/plain' });
       expect(wrongType.status).toBe(400);
       expect(wrongType.body).toEqual(envelope('invalid body: Content-Type must be application/json'));
-      const malformed = await t.req('POST', `/api/chatwoot/set/${inst.name}`, { token: account.token, raw: '{"chatwootBaseUrl":', contentType: 'application/json' });
+      const malformed = await s.t.req('POST', `/api/chatwoot/set/${s.inst.name}`, { token: s.account.token, raw: '{"chatwootBaseUrl":', contentType: 'application/json' });
       expect(malformed.status).toBe(400);
       expect(malformed.body).toEqual(envelope('invalid body: malformed JSON'));
     });
 
     it('answers 404 instance not found, also for another account’s instance', async () => {
-      const missing = await set(setBody(), account.token, 'does-not-exist');
+      const missing = await set(setBody(), s.account.token, 'does-not-exist');
       expect(missing.status).toBe(404);
       expect(missing.body).toEqual(envelope('instance not found'));
-      const other = await createAccount(t);
-      const theirs = await createInstance(t, other);
-      const foreign = await set(setBody(), account.token, theirs.name);
+      const other = await createAccount(s.t);
+      const theirs = await createInstance(s.t, other);
+      const foreign = await set(setBody(), s.account.token, theirs.name);
       expect(foreign.status).toBe(404);
       expect(foreign.body).toEqual(envelope('instance not found'));
       expect([...fake.requestsOf('POST'), ...fake.requestsOf('PUT')]).toHaveLength(0);
     });
 
     it('answers 403 to a TokenInstance on any other instance name, existing or not', async () => {
-      const sibling = await createInstance(t, account);
+      const sibling = await createInstance(s.t, s.account);
       for (const name of [sibling.name, 'does-not-exist']) {
-        const res = await set(setBody(), inst.token, name);
+        const res = await set(setBody(), s.inst.token, name);
         expect(res.status).toBe(403);
         expect(res.body).toEqual(envelope('Instance token does not match the requested instance'));
       }
     });
 
     it('checks in the order of SPEC §2: auth, then body, then instance', async () => {
-      const noToken = await t.req('POST', '/api/chatwoot/set/whatever', { raw: '{bad', contentType: 'application/json' });
+      const noToken = await s.t.req('POST', '/api/chatwoot/set/whatever', { raw: '{bad', contentType: 'application/json' });
       expect(noToken.status).toBe(401);
       expect(noToken.body).toEqual(envelope('Invalid token'));
-      const badBodyOtherInstance = await set({}, inst.token, 'does-not-exist');
+      const badBodyOtherInstance = await set({}, s.inst.token, 'does-not-exist');
       expect(badBodyOtherInstance.status).toBe(400);
-      const badBodyMissing = await set({}, account.token, 'does-not-exist');
+      const badBodyMissing = await set({}, s.account.token, 'does-not-exist');
       expect(badBodyMissing.status).toBe(400);
     });
   });

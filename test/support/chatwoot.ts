@@ -1,5 +1,6 @@
 import type { AppConfig } from '../../src/config/config.js';
-import type { FakeBridge } from '../fakes/fake-bridge.js';
+import { FakeBridge } from '../fakes/fake-bridge.js';
+import { createAccount, createInstance, type TestAccount, type TestInstance } from './factories.js';
 import { startTestApp, type StartOptions, type TestApp } from './test-app.js';
 
 export const CHATWOOT_TOKEN = 'cw_secret_token_Z9y8X7w6';
@@ -38,7 +39,7 @@ export function startWithBridge(fake: FakeBridge, options: StartOptions = {}): P
 }
 
 /** Waits until `check` passes (polling), for background work. */
-export async function eventually(check: () => Promise<void> | void, timeoutMs = 5_000): Promise<void> {
+export async function eventually(check: () => Promise<void> | void, timeoutMs = 5_000, everyMs = 50): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -46,7 +47,39 @@ export async function eventually(check: () => Promise<void> | void, timeoutMs = 
       return;
     } catch (err) {
       if (Date.now() > until) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
     }
   }
 }
+
+export interface ChatwootSuite {
+  readonly fake: FakeBridge;
+  /** The app, for the whole suite. */
+  t: TestApp;
+  /** A fresh account and instance for each test. */
+  account: TestAccount;
+  inst: TestInstance;
+}
+
+/**
+ * The fixture of the chatwoot suites: a fake bridge and the app wired to it for the whole suite,
+ * the fake reset and a fresh account and instance before each test. Call it inside `describe`.
+ */
+export function chatwootSuite(options: StartOptions = {}): ChatwootSuite {
+  const s = { fake: new FakeBridge() } as ChatwootSuite;
+  beforeAll(async () => {
+    await s.fake.start();
+    s.t = await startWithBridge(s.fake, options);
+  });
+  beforeEach(async () => {
+    s.fake.reset();
+    s.account = await createAccount(s.t);
+    s.inst = await createInstance(s.t, s.account);
+  });
+  afterAll(async () => {
+    await s.t?.close();
+    await s.fake.stop();
+  });
+  return s;
+}
+

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FakeBridge } from '../fakes/fake-bridge.js';
-import { setBody } from './chatwoot.js';
+import { setBody, eventually } from './chatwoot.js';
 import { instanceName } from './factories.js';
 import { request, type HttpResponse } from './http.js';
 import type { PrivatePostgres } from './private-postgres.js';
@@ -141,15 +141,6 @@ export async function globalMismatch(pgsql: PrivatePostgres, fake: FakeBridge): 
 }
 
 /** Polls `check` until it passes or `boundMs` ran out (then its last error is thrown). */
-export async function within(boundMs: number, check: () => Promise<void> | void, everyMs = 200): Promise<void> {
-  const until = Date.now() + boundMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (err) {
-      if (Date.now() > until) throw err;
-      await new Promise((r) => setTimeout(r, everyMs));
-    }
-  }
+export function within(boundMs: number, check: () => Promise<void> | void, everyMs = 200): Promise<void> {
+  return eventually(check, boundMs, everyMs);
 }
