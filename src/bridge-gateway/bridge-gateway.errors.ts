@@ -21,7 +21,14 @@ export type GatewayFailure =
   | { kind: 'failed'; detail: string };
 
 export class BridgeGatewayError extends Error {
-  constructor(readonly failure: GatewayFailure) {
+  /**
+   * @param dropped the connection closed before the answer was complete: the request may not have
+   *   reached the bridge, so an idempotent call may be sent again.
+   */
+  constructor(
+    readonly failure: GatewayFailure,
+    readonly dropped = false,
+  ) {
     super(`bridge gateway: ${failure.kind}: ${failure.detail}`);
     this.name = 'BridgeGatewayError';
   }

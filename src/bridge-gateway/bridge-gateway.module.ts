@@ -1,18 +1,18 @@
-import { HttpModule } from '@nestjs/axios';
-import { Module } from '@nestjs/common';
+import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import type { Dispatcher } from 'undici';
 import { BridgeGateway } from './bridge-gateway.service.js';
-import { keepAliveAgents } from './connect-timeout-agent.js';
+import { BRIDGE_DISPATCHER, createBridgeDispatcher } from './dispatcher.js';
 import { LiveStatusReader } from './live-status.js';
 
-const CONNECT_TIMEOUT_MS = 5_000;
-
 @Module({
-  imports: [
-    // Keep-alive: every status read does a bridge GET; a new TCP connection each time would
-    // dominate its latency.
-    HttpModule.register({ ...keepAliveAgents(CONNECT_TIMEOUT_MS), proxy: false }),
-  ],
-  providers: [BridgeGateway, LiveStatusReader],
+  providers: [{ provide: BRIDGE_DISPATCHER, useFactory: createBridgeDispatcher }, BridgeGateway, LiveStatusReader],
   exports: [BridgeGateway, LiveStatusReader],
 })
-export class BridgeGatewayModule {}
+export class BridgeGatewayModule implements OnApplicationShutdown {
+  constructor(@Inject(BRIDGE_DISPATCHER) private readonly dispatcher: Dispatcher) {}
+
+  /** In-flight calls have finished by now (the HTTP server drained first): drop the idle sockets. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.dispatcher.destroy();
+  }
+}

@@ -1,19 +1,27 @@
-import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { AxiosError } from 'axios';
+import type { Dispatcher } from 'undici';
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { BridgeGatewayError, type GatewayFailure } from './bridge-gateway.errors.js';
 import { type BridgeIntegration, Deadline, isBridgeIntegration, type ProvisionRequest } from './bridge-gateway.types.js';
 import { classifyBridgeAnswer, redact } from './classify.js';
+import { BRIDGE_DISPATCHER } from './dispatcher.js';
 
 interface Answer {
   status: number;
   body: string;
 }
 
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', 'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/** The connection closed before the answer was complete (undici's `other side closed`, a reset). */
+const DROPPED_CODES = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
+
+/** Why a call was aborted by its own deadline (recognised in the catch, whatever undici wraps). */
+class DeadlineExceeded extends Error {}
 
 /**
  * The only code that speaks HTTP to the bridge (BRIDGE-API.md). Every outcome becomes a typed
@@ -23,12 +31,23 @@ const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ET
 @Injectable()
 export class BridgeGateway {
   private readonly logger = new Logger('BridgeGateway');
+  /** BRIDGE_URL split once: undici takes the origin and the path apart. */
+  private readonly origin: string;
+  private readonly basePath: string;
+  private readonly headers: Record<string, string>;
+  private readonly jsonHeaders: Record<string, string>;
 
   constructor(
-    private readonly http: HttpService,
+    @Inject(BRIDGE_DISPATCHER) private readonly dispatcher: Dispatcher,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: MetricsService,
-  ) {}
+  ) {
+    const url = config.bridgeUrl ? new URL(config.bridgeUrl) : null;
+    this.origin = url?.origin ?? 'http://bridge.invalid';
+    this.basePath = url ? url.pathname.replace(/\/+$/, '') : '';
+    this.headers = { authorization: `Bearer ${config.bridgeToken ?? ''}`, accept: 'application/json' };
+    this.jsonHeaders = { ...this.headers, 'content-type': 'application/json' };
+  }
 
   /** SPEC §1: the chatwoot module works only with both BRIDGE_URL and BRIDGE_TOKEN. */
   get configured(): boolean {
@@ -45,7 +64,7 @@ export class BridgeGateway {
     try {
       answer = await this.call('POST', '/v1/integrations', deadline.remainingMs, { body: request, secrets });
     } catch (err) {
-      const retriable = err instanceof BridgeGatewayError && (err.failure.kind === 'unreachable' || /ECONNRESET|socket hang up/.test(err.failure.detail));
+      const retriable = err instanceof BridgeGatewayError && (err.failure.kind === 'unreachable' || err.dropped);
       if (!retriable || deadline.remainingMs < 1_000) throw err;
       await new Promise((resolve) => setTimeout(resolve, 200));
       answer = await this.call('POST', '/v1/integrations', deadline.remainingMs, { body: request, secrets });
@@ -106,7 +125,7 @@ export class BridgeGateway {
   }
 
   private async call(
-    method: string,
+    method: Dispatcher.HttpMethod,
     path: string,
     timeoutMs: number,
     opts: { body?: unknown; secrets?: Array<string | undefined> } = {},
@@ -115,41 +134,44 @@ export class BridgeGateway {
     const started = performance.now();
     const pathOnly = path.split('?')[0];
     if (timeoutMs <= 0) throw new BridgeGatewayError({ kind: 'timeout', detail: `${method} ${pathOnly}: no time left` });
+    // One deadline for the whole exchange, body included. A plain controller and timer: Node 20's
+    // AbortSignal.timeout() costs several times more per call (bench/http-clients.ts).
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new DeadlineExceeded()), timeoutMs);
     try {
-      // The axios instance HttpModule configured (keep-alive agents), called directly: the
-      // Observable wrapper of HttpService costs a subscription and an Error with a stack per call,
-      // about a tenth of a status read's CPU (bench/).
-      const res = await this.http.axiosRef.request<string>({
-          method,
-          url: `${this.config.bridgeUrl}${path}`,
-          data: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-          headers: {
-            authorization: `Bearer ${this.config.bridgeToken}`,
-            accept: 'application/json',
-            ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }),
-          },
-          signal: AbortSignal.timeout(timeoutMs),
-          responseType: 'text',
-          transformResponse: (data: unknown) => data,
-          validateStatus: () => true,
-          maxRedirects: 0,
-          maxContentLength: 1024 * 1024,
+      const res = await this.dispatcher.request({
+        origin: this.origin,
+        path: `${this.basePath}${path}`,
+        method,
+        headers: opts.body === undefined ? this.headers : this.jsonHeaders,
+        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+        signal: abort.signal,
       });
-      this.logCall(method, pathOnly, String(res.status), started);
-      return { status: res.status, body: typeof res.data === 'string' ? res.data : '' };
+      const body = await res.body.text();
+      this.logCall(method, pathOnly, String(res.statusCode), started);
+      return { status: res.statusCode, body };
     } catch (err) {
-      const failure = this.networkFailure(err as AxiosError, method, pathOnly, timeoutMs, opts.secrets ?? []);
+      const failure = this.networkFailure(err, abort.signal.aborted, method, pathOnly, timeoutMs, opts.secrets ?? []);
       this.logCall(method, pathOnly, failure.kind, started);
-      throw new BridgeGatewayError(failure);
+      throw new BridgeGatewayError(failure, DROPPED_CODES.has(errorCode(err) ?? ''));
+    } finally {
+      clearTimeout(timer);
     }
   }
 
-  private networkFailure(err: AxiosError, method: string, path: string, timeoutMs: number, secrets: Array<string | undefined>): GatewayFailure {
-    const code = err.code ?? (err.cause as NodeJS.ErrnoException | undefined)?.code;
-    if (code === 'ERR_CANCELED' || err.name === 'CanceledError' || err.name === 'TimeoutError') {
+  private networkFailure(
+    err: unknown,
+    timedOut: boolean,
+    method: string,
+    path: string,
+    timeoutMs: number,
+    secrets: Array<string | undefined>,
+  ): GatewayFailure {
+    if (timedOut || err instanceof DeadlineExceeded) {
       return { kind: 'timeout', detail: `${method} ${path}: no answer within ${timeoutMs} ms` };
     }
-    const detail = redact(`${method} ${this.config.bridgeUrl}${path}: ${err.message || code || 'network error'}`, [
+    const code = errorCode(err);
+    const detail = redact(`${method} ${this.config.bridgeUrl}${path}: ${errorMessage(err) || code || 'network error'}`, [
       ...secrets,
       this.config.bridgeToken ?? undefined,
     ]);
@@ -217,4 +239,21 @@ export class BridgeGateway {
     if (method === 'GET') this.logger.debug(line);
     else this.logger.log(line);
   }
+}
+
+function errorCode(err: unknown): string | undefined {
+  const { code, cause } = (err ?? {}) as { code?: unknown; cause?: { code?: unknown } };
+  if (typeof code === 'string') return code;
+  return typeof cause?.code === 'string' ? cause.code : undefined;
+}
+
+/**
+ * The error's text. Duck-typed: errors raised by Node's core may come from another realm (a test
+ * runner's sandbox). A refused connect to every address of a host is an AggregateError whose own
+ * message is empty.
+ */
+function errorMessage(err: unknown): string {
+  const { message, errors } = (err ?? {}) as { message?: unknown; errors?: unknown };
+  if (typeof message === 'string' && message) return message;
+  return Array.isArray(errors) ? errors.map(errorMessage).filter(Boolean).join('; ') : '';
 }

@@ -173,7 +173,7 @@ describe('POST /api/chatwoot/set/:instance (SPEC §5)', () => {
       fake.behave('create', { kind: 'destroy' });
       const res = await set(setBody());
       expect(res.status).toBe(502);
-      expect(res.body.error.message).toMatch(/^integration gateway failed — retry later\. Detail: POST http:\/\/127\.0\.0\.1:\d+\/v1\/integrations: socket hang up$/);
+      expect(res.body.error.message).toMatch(/^integration gateway failed — retry later\. Detail: POST http:\/\/127\.0\.0\.1:\d+\/v1\/integrations: other side closed$/);
       // create is idempotent, so it alone was retried once
       expect(fake.requestsOf('POST')).toHaveLength(2);
     });
