@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AccountsModule } from './accounts/accounts.module.js';
 import { BridgeModule } from './bridge/bridge.module.js';
 import { ChatwootModule } from './chatwoot/chatwoot.module.js';
+import { AuthModule } from './common/auth/auth.module.js';
 import { CryptoModule } from './common/crypto/crypto.module.js';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module.js';
 import { AppConfig } from './config/config.js';
@@ -15,7 +16,7 @@ import { MetricsModule } from './metrics/metrics.module.js';
 export class AppModule {
   /** The modules a process runs follow its ROLES (SPEC §1). */
   static forRoot(config: AppConfig): DynamicModule {
-    const api = config.roles.includes('api') ? [RateLimitModule, AccountsModule, InstancesModule, ChatwootModule] : [];
+    const api = config.roles.includes('api') ? [AuthModule, RateLimitModule, AccountsModule, InstancesModule, ChatwootModule] : [];
     const bridge = config.roles.includes('bridge') ? [BridgeModule] : [];
     return {
       module: AppModule,

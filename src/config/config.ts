@@ -47,6 +47,8 @@ export interface AppConfig {
   chatwootWorkerIntervalMs: number;
   /** How long status reads skip the bridge after it failed (circuit breaker; LIVE_STATUS_BREAKER_PAUSE_MS, 15 s). */
   liveStatusBreakerPauseMs: number;
+  /** Longest life of a remembered token (principal cache; AUTH_CACHE_TTL_SECONDS, 60); 0: no cache. */
+  authCacheTtlSeconds: number;
   /** True when this process runs both roles and the API reaches its in-process bridge (SPEC §1). */
   bridgeEmbedded: boolean;
   /** Bridge role: the URL at which Chatwoot reaches this bridge (inbox webhook_url). */
@@ -132,6 +134,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
   const liveStatusBreakerPauseMs = parseInteger(
     'LIVE_STATUS_BREAKER_PAUSE_MS', str('LIVE_STATUS_BREAKER_PAUSE_MS'), 15_000, 1, 3_600_000, problems,
   );
+  const authCacheTtlSeconds = parseInteger('AUTH_CACHE_TTL_SECONDS', str('AUTH_CACHE_TTL_SECONDS'), 60, 0, 3_600, problems);
   const logLevelRaw = (str('LOG_LEVEL') ?? 'info').toLowerCase();
   const logLevel = LOG_LEVELS.includes(logLevelRaw as LogLevel) ? (logLevelRaw as LogLevel) : null;
   if (!logLevel) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
@@ -185,6 +188,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     bridgeTimeouts: { activationMs: activationTimeoutMs!, getMs: getTimeoutMs!, deleteMs: deleteTimeoutMs! },
     chatwootWorkerIntervalMs: chatwootWorkerIntervalMs!,
     liveStatusBreakerPauseMs: liveStatusBreakerPauseMs!,
+    authCacheTtlSeconds: authCacheTtlSeconds!,
     bridgeEmbedded,
     bridgePublicUrl: bridgePublicUrl.replace(/\/+$/, ''),
     bridgeHealthIntervalSeconds: bridgeHealthIntervalSeconds!,

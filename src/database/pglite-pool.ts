@@ -60,6 +60,22 @@ export class PGlitePool extends EventEmitter {
     );
   }
 
+  /**
+   * LISTEN on a channel (in turn with the checkouts, so never inside someone's transaction). A
+   * notification is delivered as the transaction that sent it commits. Returns the UNLISTEN.
+   */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>> {
+    return new Promise((resolve, reject) =>
+      this.connect((err, client, release) => {
+        if (err || !client) return reject(err);
+        this.db.listen(channel, onPayload).then(
+          (unlisten) => (release(), resolve(unlisten)),
+          (e: unknown) => (release(), reject(e)),
+        );
+      }),
+    );
+  }
+
   end(callback?: (err: Error | null) => void): Promise<void> {
     const done = this.queue.then(() => this.db.close());
     if (callback) done.then(() => callback(null), (e: Error) => callback(e));

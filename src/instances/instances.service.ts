@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityMetadata, type EntityTarget, In, type ObjectLiteral } from 'typeorm';
 import { Account } from '../accounts/account.entity.js';
 import { AccountPrincipal } from '../common/auth/principal.js';
+import { PrincipalCache } from '../common/auth/principal-cache.js';
 import { generateToken, hashToken } from '../common/auth/tokens.js';
 import { uniqueViolation } from '../database/db-errors.js';
 import { CreateInstanceDto, INSTANCE_NAME } from './dto/create-instance.dto.js';
@@ -31,6 +32,7 @@ export class InstancesService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly hooks: InstanceHooks,
+    private readonly principals: PrincipalCache,
   ) {}
 
   /** SPEC §4. The instance is created even when the inline chatwoot activation fails. */
@@ -116,6 +118,9 @@ export class InstancesService {
     const instance = await this.resolve(principal, name);
     await this.hooks.removeForInstance(instance);
     await this.dataSource.getRepository(Instance).delete({ id: instance.id });
+    // Every server hears of it from the database (TokenRevocations); this one forgets it before
+    // answering, so that the caller's next request with the token is refused, here at least.
+    this.principals.revoke(instance.tokenHash);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The bridge operations of BRIDGE-API.md, as metric labels. */
 export type BridgeOperation = 'create' | 'update' | 'get' | 'list' | 'delete';
@@ -48,6 +48,19 @@ export class MetricsService implements OnApplicationShutdown {
     registers: [this.registry],
   });
 
+  private readonly tokenLookups = new Counter({
+    name: 'auth_token_lookups_total',
+    help: 'Account and instance tokens resolved, by source: the principal cache or the database.',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly authCacheLive = new Gauge({
+    name: 'auth_cache_live',
+    help: '1 while the principal cache answers (token revocations are being heard), else 0.',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
@@ -63,6 +76,14 @@ export class MetricsService implements OnApplicationShutdown {
     const labels = { operation: bridgeOperation(method, path), outcome };
     this.bridgeCalls.inc(labels);
     this.bridgeDuration.observe(labels, seconds);
+  }
+
+  countTokenLookup(source: 'cache' | 'database'): void {
+    this.tokenLookups.inc({ source });
+  }
+
+  setAuthCacheLive(live: boolean): void {
+    this.authCacheLive.set(live ? 1 : 0);
   }
 
   get contentType(): string {

@@ -18,6 +18,9 @@ jest.unstable_mockModule('node:crypto', () => ({ ...actual, default: actual, tim
 // Imported after the mock, so that they bind to the spy.
 const { digestsEqual, hashToken } = await import('./tokens.js');
 const { AuthGuard } = await import('./auth.guard.js');
+const { PrincipalResolver } = await import('./principal-resolver.js');
+const { PrincipalCache } = await import('./principal-cache.js');
+const { MetricsService } = await import('../../metrics/metrics.service.js');
 const { BridgeAuthGuard, constantTimeEquals } = await import('../../bridge/bridge-auth.guard.js');
 const { checkChatwootSignature } = await import('../../bridge/webhook-signature.js');
 const { WebhooksService } = await import('../../bridge/webhooks.service.js');
@@ -78,7 +81,9 @@ describe('AuthGuard (SPEC §2: the API token check)', () => {
   it('checks an account or instance token by comparing the stored digest in constant time', async () => {
     const presented = 'account-token-0123456789';
     const dataSource = { query: async () => [{ kind: 'account', account_id: 'acc-1', instance_id: null, instance_name: null, token_hash: hashToken(presented) }] };
-    const guard = new AuthGuard(reflector('any'), dataSource as never, config);
+    const metrics = new MetricsService();
+    const resolver = new PrincipalResolver(dataSource as never, new PrincipalCache({ authCacheTtlSeconds: 0 }, metrics), metrics);
+    const guard = new AuthGuard(reflector('any'), resolver, config);
     await expect(guard.canActivate(httpContext({ authorization: `Bearer ${presented}` }))).resolves.toBe(true);
     expect(calls()).toEqual([[Buffer.from(hashToken(presented)), Buffer.from(hashToken(presented))]]);
   });

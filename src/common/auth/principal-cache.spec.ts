@@ -1,0 +1,94 @@
+import { jest } from '@jest/globals';
+import { MetricsService } from '../../metrics/metrics.service.js';
+import { PRINCIPAL_CACHE_MAX_ENTRIES, PrincipalCache } from './principal-cache.js';
+import type { AccountPrincipal } from './principal.js';
+
+const alice: AccountPrincipal = { kind: 'account', accountId: 'acc-alice' };
+const bob: AccountPrincipal = { kind: 'instance', accountId: 'acc-bob', instanceId: 'inst-1', instanceName: 'suporte' };
+
+function liveCache(ttlSeconds = 60): { cache: PrincipalCache; metrics: MetricsService } {
+  const metrics = new MetricsService();
+  const cache = new PrincipalCache({ authCacheTtlSeconds: ttlSeconds }, metrics);
+  cache.resume();
+  return { cache, metrics };
+}
+
+const liveGauge = async (metrics: MetricsService) => (await metrics.registry.getSingleMetric('auth_cache_live')!.get()).values[0]?.value;
+
+describe('PrincipalCache', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('answers nothing until revocations are heard, and nothing after they are lost', async () => {
+    const metrics = new MetricsService();
+    const cache = new PrincipalCache({ authCacheTtlSeconds: 60 }, metrics);
+    cache.remember('h-alice', alice, cache.ticket());
+    expect(cache.get('h-alice')).toBeUndefined();
+    expect(await liveGauge(metrics)).toBe(0);
+
+    cache.resume();
+    expect(await liveGauge(metrics)).toBe(1);
+    cache.remember('h-alice', alice, cache.ticket());
+    expect(cache.get('h-alice')).toEqual(alice);
+
+    cache.suspend();
+    expect(await liveGauge(metrics)).toBe(0);
+    expect(cache.get('h-alice')).toBeUndefined();
+    cache.resume();
+    expect(cache.get('h-alice')).toBeUndefined(); // what was remembered before the loss is gone
+  });
+
+  it('is off with a TTL of 0', () => {
+    const { cache } = liveCache(0);
+    expect(cache.enabled).toBe(false);
+    cache.remember('h-alice', alice, cache.ticket());
+    expect(cache.get('h-alice')).toBeUndefined();
+  });
+
+  it('forgets a revoked token at once', () => {
+    const { cache } = liveCache();
+    cache.remember('h-alice', alice, cache.ticket());
+    cache.remember('h-bob', bob, cache.ticket());
+    cache.revoke('h-bob');
+    expect(cache.get('h-bob')).toBeUndefined();
+    expect(cache.get('h-alice')).toEqual(alice);
+  });
+
+  it('does not store a look-up that started before a revocation (it may have read the revoked row)', () => {
+    const { cache } = liveCache();
+    const ticket = cache.ticket();
+    cache.revoke('h-bob'); // heard while the look-up was in flight
+    cache.remember('h-bob', bob, ticket);
+    expect(cache.get('h-bob')).toBeUndefined();
+    cache.remember('h-bob', bob, cache.ticket());
+    expect(cache.get('h-bob')).toEqual(bob);
+  });
+
+  it('does not store a look-up that started before the channel was lost or came back', () => {
+    const { cache } = liveCache();
+    const beforeLoss = cache.ticket();
+    cache.suspend();
+    cache.resume();
+    cache.remember('h-alice', alice, beforeLoss);
+    expect(cache.get('h-alice')).toBeUndefined();
+  });
+
+  it('forgets an entry after the TTL', () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick'] });
+    const { cache } = liveCache(2);
+    cache.remember('h-alice', alice, cache.ticket());
+    jest.advanceTimersByTime(1_999);
+    expect(cache.get('h-alice')).toEqual(alice);
+    jest.advanceTimersByTime(1);
+    expect(cache.get('h-alice')).toBeUndefined();
+    expect(cache.size).toBe(0);
+  });
+
+  it(`keeps at most ${PRINCIPAL_CACHE_MAX_ENTRIES} tokens, forgetting the oldest first`, () => {
+    const { cache } = liveCache();
+    for (let i = 0; i <= PRINCIPAL_CACHE_MAX_ENTRIES; i++) cache.remember(`h-${i}`, alice, cache.ticket());
+    expect(cache.size).toBe(PRINCIPAL_CACHE_MAX_ENTRIES);
+    expect(cache.get('h-0')).toBeUndefined();
+    expect(cache.get('h-1')).toEqual(alice);
+    expect(cache.get(`h-${PRINCIPAL_CACHE_MAX_ENTRIES}`)).toEqual(alice);
+  });
+});

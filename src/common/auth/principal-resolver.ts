@@ -1,0 +1,48 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { MetricsService } from '../../metrics/metrics.service.js';
+import type { AccountPrincipal } from './principal.js';
+import { PrincipalCache } from './principal-cache.js';
+import { digestsEqual } from './tokens.js';
+
+/**
+ * Who an account or instance token is (SPEC §2), from its SHA-256 digest: the principal cache when
+ * it answers, otherwise one indexed look-up over both kinds of token.
+ */
+@Injectable()
+export class PrincipalResolver {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly cache: PrincipalCache,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  async resolve(tokenHash: string): Promise<AccountPrincipal | null> {
+    const cached = this.cache.get(tokenHash);
+    if (cached) {
+      this.metrics.countTokenLookup('cache');
+      return cached;
+    }
+    const ticket = this.cache.ticket();
+    const principal = await this.lookUp(tokenHash);
+    this.metrics.countTokenLookup('database');
+    if (principal) this.cache.remember(tokenHash, principal, ticket);
+    return principal;
+  }
+
+  private async lookUp(tokenHash: string): Promise<AccountPrincipal | null> {
+    const rows: Array<{ kind: string; account_id: string; instance_id: string | null; instance_name: string | null; token_hash: string }> =
+      await this.dataSource.query(
+        `SELECT 'account' AS kind, id AS account_id, NULL::uuid AS instance_id, NULL::varchar AS instance_name, token_hash
+           FROM accounts WHERE token_hash = $1
+         UNION ALL
+         SELECT 'instance', account_id, id, name, token_hash FROM instances WHERE token_hash = $1`,
+        [tokenHash],
+      );
+    const row = rows.find((r) => r.kind === 'account') ?? rows[0];
+    if (!row || !digestsEqual(row.token_hash, tokenHash)) return null;
+    return row.kind === 'account'
+      ? { kind: 'account', accountId: row.account_id }
+      : { kind: 'instance', accountId: row.account_id, instanceId: row.instance_id!, instanceName: row.instance_name! };
+  }
+}
