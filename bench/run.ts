@@ -12,6 +12,8 @@
  *   2. the same while the bridge hangs (after an unmeasured warm-up in which the breaker opens);
  *   3. POST /api/chatwoot/set/:instance, updating an existing integration;
  *   4. the baseline doing the work of (1).
+ * And (1) once more on a second server whose token cache is off (AUTH_CACHE_TTL_SECONDS=0), which
+ * reads every token from the database as the baseline does: the cache's share, shown apart.
  * Then a separate phase of BENCH_RSS_REQUESTS requests on (1), measuring the server's RSS.
  *
  * Prints a table, writes bench/results.json (ignored by git) and bench/LATEST.md (committed).
@@ -21,7 +23,7 @@
  * BENCH_CONNECTIONS (32), BENCH_RSS_REQUESTS (100000), BENCH_LOG_LEVEL (the server's, warn),
  * BENCH_DATABASE_URL (a database on the server to use, postgres://postgres@127.0.0.1:5432/postgres),
  * BENCH_SERVER_NODE_OPTIONS / BENCH_BASELINE_NODE_OPTIONS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`),
- * BENCH_ONLY (1, 3 or 4: that scenario alone, printed, nothing written; for profiling).
+ * BENCH_ONLY (1, 1-nocache, 2, 3 or 4: that scenario alone, printed, nothing written; for profiling).
  */
 import autocannon, { type Client, type Options, type Result } from 'autocannon';
 import { fork, spawn, type ChildProcess } from 'node:child_process';
@@ -57,7 +59,7 @@ const SERVER_NODE_FLAGS = (process.env.BENCH_SERVER_NODE_OPTIONS ?? '').split(/\
 const BASELINE_NODE_FLAGS = (process.env.BENCH_BASELINE_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
 /** Run one scenario only (1, 3 or 4), print it and write nothing: for profiling. */
 const ONLY = process.env.BENCH_ONLY ?? '';
-if (ONLY && !['1', '3', '4'].includes(ONLY)) throw new Error('BENCH_ONLY must be 1, 3 or 4');
+if (ONLY && !['1', '1-nocache', '2', '3', '4'].includes(ONLY)) throw new Error('BENCH_ONLY must be 1, 1-nocache, 2, 3 or 4');
 /** The breaker reopens for a trial read 15 s after it opened: scenario 2 is measured inside that. */
 const HANG_MAX_DURATION = 12;
 
@@ -113,6 +115,8 @@ function perConnection(request: (instance: string) => { method: string; path: st
   let next = 0;
   return (client: Client) => client.setRequests([request(instanceName(next++ % CONNECTIONS))]);
 }
+
+const UNCACHED = '(1) list, token cache off';
 
 const instanceName = (i: number) => `bench-${String(i).padStart(3, '0')}`;
 
@@ -313,6 +317,20 @@ async function scenario(
   return summarise(name, result, gets, cpu, ctx.rss ? { before: rssBefore, after: rssBytes(ctx.pid) } : undefined);
 }
 
+/**
+ * (2): the bridge stops answering. Warm-up, unmeasured: one read per instance waits for the 10 s
+ * GET timeout, the first timeout opens the breaker; from then on reads answer at once.
+ */
+async function hangScenario(server: Server, bridge: FakeBridgeProcess, token: string, options: Options) {
+  await bridge.behave({ op: 'get', behaviour: { kind: 'hang' } });
+  const warmStarted = Date.now();
+  await Promise.all(Array.from({ length: CONNECTIONS }, (_, i) => call(`${server.url}/api/chatwoot/list/${instanceName(i)}`, 'GET', token)));
+  const warmupS = (Date.now() - warmStarted) / 1000;
+  const durationS = Math.min(DURATION, HANG_MAX_DURATION);
+  const measured = await scenario('(2) list, bridge hangs', options, { bridge, pid: server.child.pid!, rss: true, warmupS: 0, durationS });
+  return { measured, warmupS, durationS };
+}
+
 // ---- report -------------------------------------------------------------------------------------
 
 function table(rows: Measured[]): string {
@@ -352,7 +370,7 @@ async function main(): Promise<void> {
     const bridge = await FakeBridgeProcess.start();
     cleanups.push(() => bridge.stop());
     const adminToken = randomBytes(24).toString('base64url');
-    const server = await startServer({
+    const serverEnv = {
       DATA_DIR: dataDir,
       ROLES: 'api',
       DATABASE_URL: databaseUrl,
@@ -363,9 +381,14 @@ async function main(): Promise<void> {
       RATE_LIMIT_PER_MINUTE: '10000000',
       RATE_LIMIT_CREATE_PER_MINUTE: '10000000',
       LOG_LEVEL,
-    });
+    };
+    const server = await startServer(serverEnv);
     cleanups.push(() => stopServer(server));
     const serverPid = server.child.pid!;
+    // The same server with its token cache off (README "Token cache"): it reads every token from the
+    // database, as the baseline does. Idle until its scenario.
+    const uncached = await startServer({ ...serverEnv, AUTH_CACHE_TTL_SECONDS: '0' });
+    cleanups.push(() => stopServer(uncached));
     const baseline = await startBaseline({ DATABASE_URL: databaseUrl, BRIDGE_URL: bridge.url, BRIDGE_TOKEN: bridge.token, PORT: String(await freePort()) });
     cleanups.push(() => void (baseline.child.connected && baseline.child.disconnect()));
 
@@ -397,7 +420,9 @@ async function main(): Promise<void> {
     };
     if (ONLY) {
       // One scenario alone (e.g. under BENCH_SERVER_NODE_OPTIONS=--cpu-prof); nothing is written.
-      const only = ONLY === '1' ? await scenario('(1) list, live bridge', list(server.url), { bridge, pid: serverPid, rss: true })
+      const only = ONLY === '2' ? (await hangScenario(server, bridge, token, list(server.url))).measured
+        : ONLY === '1' ? await scenario('(1) list, live bridge', list(server.url), { bridge, pid: serverPid, rss: true })
+        : ONLY === '1-nocache' ? await scenario(UNCACHED, list(uncached.url), { bridge, pid: uncached.child.pid!, rss: true })
         : ONLY === '3' ? await scenario('(3) set (update)', set, { bridge, pid: serverPid, rss: true })
           : await scenario('(4) baseline node:http + pg', list(baseline.url), { bridge, pid: baseline.child.pid!, rss: false });
       console.log(`\n${table([only])}\n`);
@@ -407,6 +432,8 @@ async function main(): Promise<void> {
     console.log('scenarios:');
     results.push(await scenario('(1) list, live bridge', list(server.url), { bridge, pid: serverPid, rss: true }));
     results.push(await scenario('(4) baseline node:http + pg', list(baseline.url), { bridge, pid: baseline.child.pid!, rss: false }));
+    results.push(await scenario(UNCACHED, list(uncached.url), { bridge, pid: uncached.child.pid!, rss: true }));
+    await stopServer(uncached);
     results.push(await scenario('(3) set (update)', set, { bridge, pid: serverPid, rss: true }));
 
     console.log(`  RSS phase: ${RSS_REQUESTS} requests on (1)…`);
@@ -419,15 +446,9 @@ async function main(): Promise<void> {
       after: rssBytes(serverPid),
     });
 
-    // (2): the bridge stops answering. Warm-up, unmeasured: one read per instance waits for the
-    // 10 s GET timeout, the first timeout opens the breaker; from then on reads answer at once.
-    await bridge.behave({ op: 'get', behaviour: { kind: 'hang' } });
-    const warmStarted = Date.now();
-    await Promise.all(Array.from({ length: CONNECTIONS }, (_, i) => call(`${server.url}/api/chatwoot/list/${instanceName(i)}`, 'GET', token)));
-    const warmupS = (Date.now() - warmStarted) / 1000;
-    const hangDuration = Math.min(DURATION, HANG_MAX_DURATION);
-    const hang = await scenario('(2) list, bridge hangs', list(server.url), { bridge, pid: serverPid, rss: true, warmupS: 0, durationS: hangDuration });
-    results.splice(1, 0, hang);
+    const hang = await hangScenario(server, bridge, token, list(server.url));
+    results.splice(1, 0, hang.measured);
+    const { warmupS, durationS: hangDuration } = hang;
     const breakerOpened = server.breakerOpened;
 
     const loadAfter = loadavg();
@@ -436,11 +457,16 @@ async function main(): Promise<void> {
       requestsPerSecond: Math.round((one.requestsPerSecond / base.requestsPerSecond) * 100) / 100,
       p99: Math.round((one.latencyMs.p99 / base.latencyMs.p99) * 100) / 100,
     };
+    const off = results.find((r) => r.scenario === UNCACHED)!;
+    const ratioUncached = {
+      requestsPerSecond: Math.round((off.requestsPerSecond / base.requestsPerSecond) * 100) / 100,
+      p99: Math.round((off.latencyMs.p99 / base.latencyMs.p99) * 100) / 100,
+    };
     const rssGrowthMiB = Math.round(((rssPhase.serverRssMiB!.after - rssPhase.serverRssMiB!.before) * 10)) / 10;
     const goals = [
       { goal: '(1) req/s ≥ 0.5 × baseline', value: `${ratio.requestsPerSecond}×`, met: ratio.requestsPerSecond >= 0.5 },
       { goal: '(1) p99 ≤ 1.5 × baseline p99', value: `${ratio.p99}×`, met: ratio.p99 <= 1.5 },
-      { goal: '(2) p99 ≤ 50 ms with the bridge hanging', value: `${hang.latencyMs.p99} ms`, met: hang.latencyMs.p99 <= 50 },
+      { goal: '(2) p99 ≤ 50 ms with the bridge hanging', value: `${hang.measured.latencyMs.p99} ms`, met: hang.measured.latencyMs.p99 <= 50 },
       { goal: `RSS growth ≤ 50 MiB over ${RSS_REQUESTS} requests`, value: `${rssGrowthMiB} MiB`, met: rssGrowthMiB <= 50 },
     ];
 
@@ -451,7 +477,7 @@ async function main(): Promise<void> {
       '',
       table([...results, rssPhase]),
       '',
-      `(1) / (4): ${ratio.requestsPerSecond}× the requests/s, ${ratio.p99}× the p99. Server RSS: ${Math.round((rssAtStart / MiB) * 10) / 10} MiB after seeding; ${rssPhase.serverRssMiB!.before} → ${rssPhase.serverRssMiB!.after} MiB over the ${RSS_REQUESTS}-request phase (${rssGrowthMiB >= 0 ? '+' : ''}${rssGrowthMiB} MiB).`,
+      `(1) / (4): ${ratio.requestsPerSecond}× the requests/s, ${ratio.p99}× the p99 (token cache off: ${ratioUncached.requestsPerSecond}× and ${ratioUncached.p99}×). Server RSS: ${Math.round((rssAtStart / MiB) * 10) / 10} MiB after seeding; ${rssPhase.serverRssMiB!.before} → ${rssPhase.serverRssMiB!.after} MiB over the ${RSS_REQUESTS}-request phase (${rssGrowthMiB >= 0 ? '+' : ''}${rssGrowthMiB} MiB).`,
       '',
       '| goal | measured | met |',
       '| --- | --- | --- |',
@@ -461,7 +487,7 @@ async function main(): Promise<void> {
     console.log(`\n${report}\n`);
     writeFileSync(
       join(BENCH_DIR, 'results.json'),
-      `${JSON.stringify({ started: started.toISOString(), machine: host, loadAverage: { before: loadBefore, after: loadAfter }, settings: { logLevel: LOG_LEVEL, connections: CONNECTIONS, durationS: DURATION, warmupS: WARMUP, rssRequests: RSS_REQUESTS, hangWarmupS: warmupS, hangDurationS: hangDuration }, baselineIdentical: same, breakerOpened, results, rssPhase, ratio, rssGrowthMiB, goals }, null, 2)}\n`,
+      `${JSON.stringify({ started: started.toISOString(), machine: host, loadAverage: { before: loadBefore, after: loadAfter }, settings: { logLevel: LOG_LEVEL, connections: CONNECTIONS, durationS: DURATION, warmupS: WARMUP, rssRequests: RSS_REQUESTS, hangWarmupS: warmupS, hangDurationS: hangDuration }, baselineIdentical: same, breakerOpened, results, rssPhase, ratio, ratioUncached, rssGrowthMiB, goals }, null, 2)}\n`,
     );
     writeFileSync(
       join(BENCH_DIR, 'LATEST.md'),

@@ -117,6 +117,17 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reads AUTH_CACHE_TTL_SECONDS: 60 by default, 0 (no cache) to 3600', () => {
+    const base = { DATA_DIR: dir, ENCRYPTION_KEY: key(), ROLES: 'api' };
+    expect(loadConfig(base).authCacheTtlSeconds).toBe(60);
+    expect(loadConfig({ ...base, AUTH_CACHE_TTL_SECONDS: '0' }).authCacheTtlSeconds).toBe(0);
+    for (const bad of ['-1', '3601', '1.5', 'forever']) {
+      expect(() => loadConfig({ ...base, AUTH_CACHE_TTL_SECONDS: bad })).toThrow(
+        'Invalid configuration: AUTH_CACHE_TTL_SECONDS must be an integer from 0 to 3600',
+      );
+    }
+  });
+
   it('strips trailing slashes from BRIDGE_URL and PUBLIC_URL', () => {
     const c = loadConfig({
       DATA_DIR: dir, ENCRYPTION_KEY: key(), BRIDGE_URL: 'http://bridge:8080/', PUBLIC_URL: 'https://api.example.com//', ROLES: 'api',
