@@ -104,6 +104,16 @@ function machine() {
 
 const loadavg = () => os.loadavg().map((l) => Math.round(l * 100) / 100);
 
+/** All CPUs' time so far and the part of it stolen by the hypervisor (other guests), from /proc/stat. */
+function cpuTimes(): { total: number; steal: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
+  return { total: fields.reduce((a, b) => a + b, 0), steal: fields[7] ?? 0 };
+}
+
+/** Percent of the machine's CPU time stolen by other guests between two readings. */
+const stealPercent = (from: ReturnType<typeof cpuTimes>, to: ReturnType<typeof cpuTimes>) =>
+  Math.round(((to.steal - from.steal) / Math.max(1, to.total - from.total)) * 1000) / 10;
+
 function load(options: Options): Promise<Result> {
   return new Promise((resolve, reject) => {
     autocannon({ timeout: 30, ...options }, (err, result) => (err ? reject(err) : resolve(result)));
@@ -355,6 +365,7 @@ async function main(): Promise<void> {
   const started = new Date();
   const host = machine();
   const loadBefore = loadavg();
+  const machineBefore = cpuTimes();
   console.log(`machine: ${host.nproc} CPUs (${host.cpu}), ${host.memoryGiB} GiB, Node ${host.node}; load average ${loadBefore.join(' ')}`);
   console.log(`settings: ${CONNECTIONS} connections, ${DURATION} s per scenario after ${WARMUP} s of warm-up, ${RSS_REQUESTS} requests in the RSS phase, server LOG_LEVEL=${LOG_LEVEL}`);
 
@@ -452,6 +463,7 @@ async function main(): Promise<void> {
     const breakerOpened = server.breakerOpened;
 
     const loadAfter = loadavg();
+    const steal = stealPercent(machineBefore, cpuTimes());
     const [one, base] = [results[0], results.find((r) => r.scenario.startsWith('(4)'))!];
     const ratio = {
       requestsPerSecond: Math.round((one.requestsPerSecond / base.requestsPerSecond) * 100) / 100,
@@ -470,7 +482,7 @@ async function main(): Promise<void> {
       { goal: `RSS growth ≤ 50 MiB over ${RSS_REQUESTS} requests`, value: `${rssGrowthMiB} MiB`, met: rssGrowthMiB <= 50 },
     ];
 
-    const hostLine = `${host.nproc} CPUs (${host.cpu}), ${host.memoryGiB} GiB RAM, Node ${host.node}, PostgreSQL on 127.0.0.1; load average before ${loadBefore.join(' ')}, after ${loadAfter.join(' ')}`;
+    const hostLine = `${host.nproc} CPUs (${host.cpu}), ${host.memoryGiB} GiB RAM, Node ${host.node}, PostgreSQL on 127.0.0.1; load average before ${loadBefore.join(' ')}, after ${loadAfter.join(' ')}; CPU time stolen by other guests during the run: ${steal} %`;
     const report = [
       `Machine: ${hostLine}.`,
       `Run: ${started.toISOString()}, server LOG_LEVEL=${LOG_LEVEL}, ${CONNECTIONS} connections, ${DURATION} s per scenario after ${WARMUP} s of warm-up ((2): ${hangDuration} s after a ${warmupS.toFixed(1)} s warm-up in which the breaker opened${breakerOpened ? '' : ' — NO breaker log line seen'}).`,
@@ -487,7 +499,7 @@ async function main(): Promise<void> {
     console.log(`\n${report}\n`);
     writeFileSync(
       join(BENCH_DIR, 'results.json'),
-      `${JSON.stringify({ started: started.toISOString(), machine: host, loadAverage: { before: loadBefore, after: loadAfter }, settings: { logLevel: LOG_LEVEL, connections: CONNECTIONS, durationS: DURATION, warmupS: WARMUP, rssRequests: RSS_REQUESTS, hangWarmupS: warmupS, hangDurationS: hangDuration }, baselineIdentical: same, breakerOpened, results, rssPhase, ratio, ratioUncached, rssGrowthMiB, goals }, null, 2)}\n`,
+      `${JSON.stringify({ started: started.toISOString(), machine: host, loadAverage: { before: loadBefore, after: loadAfter }, stealPercent: steal, settings: { logLevel: LOG_LEVEL, connections: CONNECTIONS, durationS: DURATION, warmupS: WARMUP, rssRequests: RSS_REQUESTS, hangWarmupS: warmupS, hangDurationS: hangDuration }, baselineIdentical: same, breakerOpened, results, rssPhase, ratio, ratioUncached, rssGrowthMiB, goals }, null, 2)}\n`,
     );
     writeFileSync(
       join(BENCH_DIR, 'LATEST.md'),
