@@ -114,17 +114,22 @@ export class TokenRevocations implements OnApplicationBootstrap, OnApplicationSh
     this.heartbeat.unref();
   }
 
-  /** Sends a notification the way a revocation is sent, and waits for it to come back. */
+  /**
+   * Sends a notification the way a revocation is sent, and waits for it to come back. The wait
+   * starts once the notification is committed: a slow pool is not a lost channel.
+   */
   private async probe(): Promise<void> {
     const id = `${PROBE_PREFIX}${randomUUID()}`;
+    const arrived = new Promise<void>((resolve) => this.probes.set(id, resolve));
     let timer: NodeJS.Timeout | undefined;
-    const arrived = new Promise<void>((resolve, reject) => {
-      this.probes.set(id, resolve);
-      timer = setTimeout(() => reject(new Error(`a probe notification did not come back within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS);
-    });
     try {
       await this.dataSource.query('SELECT pg_notify($1, $2)', [TOKEN_REVOKED_CHANNEL, id]);
-      await arrived;
+      await Promise.race([
+        arrived,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`a probe notification did not come back within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS);
+        }),
+      ]);
     } finally {
       clearTimeout(timer);
       this.probes.delete(id);
