@@ -61,15 +61,20 @@ export class PGlitePool extends EventEmitter {
   }
 
   /**
-   * LISTEN on a channel (in turn with the checkouts, so never inside someone's transaction). A
-   * notification is delivered as the transaction that sent it commits. Returns the UNLISTEN.
+   * LISTEN on a channel. LISTEN and UNLISTEN take their turn with the checkouts, so never run inside
+   * someone's transaction. A notification is delivered as the transaction that sent it commits.
    */
-  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>> {
+  async listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>> {
+    const unlisten = await this.inTurn(() => this.db.listen(channel, onPayload));
+    return () => this.inTurn(unlisten);
+  }
+
+  private inTurn<T>(fn: () => Promise<T>): Promise<T> {
     return new Promise((resolve, reject) =>
       this.connect((err, client, release) => {
         if (err || !client) return reject(err);
-        this.db.listen(channel, onPayload).then(
-          (unlisten) => (release(), resolve(unlisten)),
+        fn().then(
+          (value) => (release(), resolve(value)),
           (e: unknown) => (release(), reject(e)),
         );
       }),

@@ -102,6 +102,17 @@ describe('the principal cache and token revocations', () => {
     expect((await list(instance.token)).status).toBe(200);
     expect(await lookups('cache')).toBe(cached + 1);
   });
+
+  it('forgets every token when the tables are truncated (the last test of this suite: it empties them)', async () => {
+    const cache = t.app.get(PrincipalCache);
+    const instance = await createInstance(t, account);
+    expect((await list(instance.token)).status).toBe(200);
+    expect((await list(account.token)).status).toBe(200);
+    expect(cache.size).toBeGreaterThanOrEqual(2);
+    await sql('TRUNCATE instances CASCADE');
+    await eventually(() => expect(cache.size).toBe(0), 2_000);
+    expect((await list(instance.token)).body).toEqual(envelope('Invalid token'));
+  });
 });
 
 const withPostgres = process.env.TEST_DATABASE_URL ? describe : describe.skip;
@@ -120,6 +131,27 @@ withPostgres('the revocation channel on PostgreSQL (skipped without TEST_DATABAS
   const listenerPid = async (): Promise<number | undefined> =>
     (await sql('SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()', [LISTENER_APPLICATION_NAME]))[0]?.pid;
   const list = (token: string) => t.req('GET', '/api/instance/list', { token });
+
+  it('stays off while a revocation trigger is disabled, and forgets what it knew', async () => {
+    const cache = t.app.get(PrincipalCache);
+    const instance = await createInstance(t, account);
+    expect((await list(instance.token)).status).toBe(200);
+    expect(cache.get(hashToken(instance.token))).toBeDefined();
+    await sql('ALTER TABLE instances DISABLE TRIGGER instances_token_revoked');
+    try {
+      // Within a heartbeat (2 s) the server sees it, forgets, and stops answering.
+      await eventually(() => expect(cache.enabled).toBe(false), 5_000, 50);
+      expect(cache.size).toBe(0);
+      expect((await list(account.token)).status).toBe(200);
+      expect(cache.size).toBe(0); // read from the database, not remembered
+      // A deletion now is notified to nobody, and is not missed: the token is read from the database.
+      await sql('DELETE FROM instances WHERE token_hash = $1', [hashToken(instance.token)]);
+      expect((await list(instance.token)).body).toEqual(envelope('Invalid token'));
+    } finally {
+      await sql('ALTER TABLE instances ENABLE ALWAYS TRIGGER instances_token_revoked');
+    }
+    await eventually(() => expect(cache.enabled).toBe(true), 5_000, 50);
+  });
 
   it('listens on a connection of its own', async () => {
     expect(await listenerPid()).toEqual(expect.any(Number));

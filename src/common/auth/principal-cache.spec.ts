@@ -10,6 +10,7 @@ function liveCache(ttlSeconds = 60): { cache: PrincipalCache; metrics: MetricsSe
   const metrics = new MetricsService();
   const cache = new PrincipalCache({ authCacheTtlSeconds: ttlSeconds }, metrics);
   cache.resume();
+  cache.extend(Infinity);
   return { cache, metrics };
 }
 
@@ -26,6 +27,8 @@ describe('PrincipalCache', () => {
     expect(await liveGauge(metrics)).toBe(0);
 
     cache.resume();
+    expect(cache.enabled).toBe(false); // listening, but delivery not proven yet
+    cache.extend(Infinity);
     expect(await liveGauge(metrics)).toBe(1);
     cache.remember('h-alice', alice, cache.ticket());
     expect(cache.get('h-alice')).toEqual(alice);
@@ -34,7 +37,34 @@ describe('PrincipalCache', () => {
     expect(await liveGauge(metrics)).toBe(0);
     expect(cache.get('h-alice')).toBeUndefined();
     cache.resume();
+    cache.extend(Infinity);
     expect(cache.get('h-alice')).toBeUndefined(); // what was remembered before the loss is gone
+  });
+
+  it('answers only while its lease runs: a channel that dies silently stops it when the lease ends', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick'] });
+    const metrics = new MetricsService();
+    const cache = new PrincipalCache({ authCacheTtlSeconds: 60 }, metrics);
+    cache.resume();
+    cache.extend(performance.now() + 5_000);
+    cache.remember('h-alice', alice, cache.ticket());
+    jest.advanceTimersByTime(4_999);
+    expect(cache.get('h-alice')).toEqual(alice);
+    jest.advanceTimersByTime(1);
+    expect(cache.get('h-alice')).toBeUndefined();
+    expect(await liveGauge(metrics)).toBe(0);
+    cache.extend(performance.now() + 5_000); // delivery proven again
+    expect(cache.get('h-alice')).toEqual(alice);
+    expect(await liveGauge(metrics)).toBe(1);
+  });
+
+  it('forgets every token at once (a TRUNCATE)', () => {
+    const { cache } = liveCache();
+    cache.remember('h-alice', alice, cache.ticket());
+    const ticket = cache.ticket();
+    cache.forgetAll();
+    cache.remember('h-bob', bob, ticket);
+    expect(cache.size).toBe(0);
   });
 
   it('is off with a TTL of 0', () => {
@@ -68,6 +98,7 @@ describe('PrincipalCache', () => {
     const beforeLoss = cache.ticket();
     cache.suspend();
     cache.resume();
+    cache.extend(Infinity);
     cache.remember('h-alice', alice, beforeLoss);
     expect(cache.get('h-alice')).toBeUndefined();
   });

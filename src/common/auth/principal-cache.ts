@@ -19,10 +19,11 @@ interface Entry {
  * Safe only while revocations are heard: every deletion or token change of an account or an
  * instance, by any process, makes PostgreSQL notify every server (a trigger, see
  * {@link TokenRevocations}), which drops the entry at once. So the cache answers only while it is
- * *live*: from the moment the notification channel is listening, until it is lost. Losing it
- * forgets everything, and the cache stays off until the channel is back. Unknown tokens are never
- * remembered (a token issued later must work at once). AUTH_CACHE_TTL_SECONDS bounds the life of
- * an entry anyway; 0 turns the cache off.
+ * *live* and its *lease* runs: live from the moment the notification channel is listening until it
+ * is lost (losing it forgets everything), and leased for a few seconds each time delivery is
+ * proven again. A channel that dies silently therefore stops the cache within the lease. Unknown
+ * tokens are never remembered (a token issued later must work at once).
+ * AUTH_CACHE_TTL_SECONDS bounds the life of an entry anyway; 0 turns the cache off.
  *
  * A look-up that started before a revocation must not store what it read: {@link ticket} is taken
  * before the look-up and {@link remember} ignores a result whose ticket is older than the latest
@@ -34,6 +35,9 @@ export class PrincipalCache {
   private readonly ttlMs: number;
   private generation = 0;
   private live = false;
+  /** performance.now() until which delivery of revocations is proven. */
+  private leaseUntil = 0;
+  private reportedLive = false;
 
   constructor(
     @Inject(APP_CONFIG) config: Pick<AppConfig, 'authCacheTtlSeconds'>,
@@ -43,9 +47,14 @@ export class PrincipalCache {
     this.metrics.setAuthCacheLive(false);
   }
 
-  /** True when it answers: revocations are being heard and the TTL is not 0. */
+  /** True when it answers: revocations are being heard, proven recently, and the TTL is not 0. */
   get enabled(): boolean {
-    return this.live && this.ttlMs > 0;
+    const enabled = this.live && this.ttlMs > 0 && performance.now() < this.leaseUntil;
+    if (enabled !== this.reportedLive) {
+      this.reportedLive = enabled;
+      this.metrics.setAuthCacheLive(enabled);
+    }
+    return enabled;
   }
 
   /** The principal of a token digest, if remembered and still valid. */
@@ -79,25 +88,47 @@ export class PrincipalCache {
     this.entries.delete(tokenHash);
   }
 
-  /** Revocations can be heard from now on. Whatever was missed before is forgotten. */
+  /**
+   * Revocations can be heard from now on. Whatever was missed before is forgotten. The cache
+   * answers once {@link extend} proves delivery.
+   */
   resume(): void {
     this.forgetAll();
     this.live = true;
-    this.metrics.setAuthCacheLive(this.enabled);
+    this.leaseUntil = 0;
+    void this.enabled;
+  }
+
+  /** Delivery was proven: the cache may answer until `until` (performance.now() time). */
+  extend(until: number): void {
+    if (this.live) this.leaseUntil = Math.max(this.leaseUntil, until);
+    void this.enabled;
+  }
+
+  /**
+   * Some changes are not notified (the triggers are off): forget everything and answer nothing
+   * until delivery of every change is proven again ({@link extend}).
+   */
+  lapse(): void {
+    this.leaseUntil = 0;
+    this.forgetAll();
+    void this.enabled;
   }
 
   /** Revocations may be missed from now on: forget everything and stop answering. */
   suspend(): void {
     this.live = false;
+    this.leaseUntil = 0;
     this.forgetAll();
-    this.metrics.setAuthCacheLive(false);
+    void this.enabled;
   }
 
   get size(): number {
     return this.entries.size;
   }
 
-  private forgetAll(): void {
+  /** Every token may have been revoked (a TRUNCATE). */
+  forgetAll(): void {
     this.generation++;
     this.entries.clear();
   }

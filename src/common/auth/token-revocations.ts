@@ -8,42 +8,55 @@ import { PGlitePool } from '../../database/pglite-pool.js';
 import { PrincipalCache } from './principal-cache.js';
 
 /**
- * The channel the `token_revoked` trigger notifies with the old `token_hash` whenever a row of
- * `accounts` or `instances` is deleted or its token, name or account changes (migration
- * 1763900000000-TokenRevocations), whichever process or person changed it.
+ * The channel the triggers of migration 1764000000000-TokenRevocations notify: the old
+ * `token_hash` whenever a row of `accounts` or `instances` is deleted or its token, name or account
+ * changes, `*` when either table is truncated; whichever process or person made the change.
  */
 export const TOKEN_REVOKED_CHANNEL = 'ryze_token_revoked';
 
 /** How the listening connection shows in `pg_stat_activity`. */
 export const LISTENER_APPLICATION_NAME = 'ryze-token-revocations';
 
+/** The triggers that must exist, enabled, for the cache to answer. */
+const TRIGGERS = ['accounts_token_revoked', 'accounts_tokens_truncated', 'instances_token_revoked', 'instances_tokens_truncated'];
+
 /** How often delivery is proven again (a probe notification, see {@link TokenRevocations}). */
-const HEARTBEAT_MS = 10_000;
+const HEARTBEAT_MS = 2_000;
+/** How long the cache may answer after a probe was sent that came back. */
+export const LEASE_MS = 5_000;
+/** A committed probe that has not come back by then means the channel is broken. */
+const PROBE_TIMEOUT_MS = 3_000;
 const CONNECT_TIMEOUT_MS = 5_000;
-/** A probe that has not come back by then means notifications are not being delivered. */
-const PROBE_TIMEOUT_MS = 5_000;
-/** Probe payloads; token digests are 64 hex characters, so the two never meet. */
-const PROBE_PREFIX = 'probe:';
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 30_000;
+/** Probe payloads; token digests are 64 hex characters, so the two never meet. */
+const PROBE_PREFIX = 'probe:';
+
+type ProbeOutcome = 'delivered' | 'not sent' | 'triggers missing';
 
 /**
  * Keeps {@link PrincipalCache} live: it listens on {@link TOKEN_REVOKED_CHANNEL} and revokes what
- * it hears. With PostgreSQL, on a connection of its own (LISTEN holds its session). Delivery is
- * proven, not assumed: the cache turns on only once a probe notification, sent through the
- * application's own pool like any change, has come back on that connection, and every 10 s a probe
- * must come back again. So a connection that is lost, hangs, or cannot receive notifications at all
- * (a pooler in transaction mode in front of PostgreSQL) turns the cache off; the connection is
- * reopened with backoff. With embedded PGlite there is one process and one session, and a
+ * it hears. With PostgreSQL, on a connection of its own (LISTEN holds its session).
+ *
+ * Delivery is proven, not assumed. Every 2 s a probe notification is sent through the application's
+ * own pool, like any change, together with a check that the triggers exist and are enabled; each
+ * one that comes back on the listening connection lets the cache answer for 5 s from its sending.
+ * So a channel that dies silently, a pooler that cannot deliver notifications (PgBouncer in
+ * transaction mode), or disabled triggers stop the cache within 5 s. A connection that errors, or
+ * a committed probe that does not come back, is closed and reopened with backoff, and everything
+ * remembered is forgotten. With embedded PGlite there is one process and one session, and a
  * notification is delivered as its transaction commits.
  */
 @Injectable()
 export class TokenRevocations implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('TokenRevocations');
-  private client: pg.Client | null = null;
+  /** The connection of the current attempt, connecting or listening; null between attempts. */
+  private current: pg.Client | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
+  private probing = false;
   private retry: NodeJS.Timeout | null = null;
   private failures = 0;
+  private triggersMissing = false;
   private stopped = false;
   private unlisten: (() => Promise<void>) | null = null;
   private readonly probes = new Map<string, () => void>();
@@ -58,8 +71,9 @@ export class TokenRevocations implements OnApplicationBootstrap, OnApplicationSh
     if (this.config.authCacheTtlSeconds === 0) return;
     const pool = (this.dataSource.driver as unknown as { master?: unknown }).master;
     if (pool instanceof PGlitePool) {
-      this.unlisten = await pool.listen(TOKEN_REVOKED_CHANNEL, (tokenHash) => this.cache.revoke(tokenHash));
+      this.unlisten = await pool.listen(TOKEN_REVOKED_CHANNEL, (payload) => this.heard(payload));
       this.cache.resume();
+      this.cache.extend(Infinity);
       return;
     }
     // The first attempt is awaited, so that the cache works from the first request; a failure
@@ -73,9 +87,14 @@ export class TokenRevocations implements OnApplicationBootstrap, OnApplicationSh
     if (this.retry) clearTimeout(this.retry);
     this.stopHeartbeat();
     await this.unlisten?.().catch(() => undefined);
-    const client = this.client;
-    this.client = null;
-    await client?.end().catch(() => undefined);
+    const client = this.current;
+    this.current = null;
+    if (client) await close(client);
+  }
+
+  private heard(payload: string): void {
+    if (payload === '*') this.cache.forgetAll();
+    else this.cache.revoke(payload);
   }
 
   private async connect(): Promise<void> {
@@ -87,69 +106,110 @@ export class TokenRevocations implements OnApplicationBootstrap, OnApplicationSh
       query_timeout: CONNECT_TIMEOUT_MS,
       keepAlive: true,
     });
+    this.current = client;
     client.on('notification', (message) => {
-      if (message.channel !== TOKEN_REVOKED_CHANNEL || !message.payload) return;
+      if (message.channel !== TOKEN_REVOKED_CHANNEL || !message.payload || client !== this.current) return;
       if (message.payload.startsWith(PROBE_PREFIX)) this.probes.get(message.payload)?.();
-      else this.cache.revoke(message.payload);
+      else this.heard(message.payload);
     });
     client.on('error', (err) => this.lost(client, err));
     client.on('end', () => this.lost(client, new Error('connection closed')));
     try {
       await client.connect();
       await client.query(`LISTEN ${TOKEN_REVOKED_CHANNEL}`);
-      await this.probe();
     } catch (err) {
       this.lost(client, err as Error);
       return;
     }
+    // Lost while connecting (an error in the same read as the answer), or shut down meanwhile.
+    if (client !== this.current) return;
     if (this.stopped) {
-      await client.end().catch(() => undefined);
+      await close(client);
       return;
     }
-    this.client = client;
     this.cache.resume();
-    if (this.failures > 0) this.logger.log('listening for token revocations again: principal cache on');
+    if (this.failures > 0) this.logger.log('listening for token revocations again');
     this.failures = 0;
-    this.heartbeat = setInterval(() => void this.probe().catch((err: Error) => this.lost(client, err)), HEARTBEAT_MS);
+    this.stopHeartbeat();
+    this.heartbeat = setInterval(() => void this.beat(client), HEARTBEAT_MS);
     this.heartbeat.unref();
+    await this.beat(client);
+  }
+
+  /** One heartbeat: a probe; the lease grows when it comes back. */
+  private async beat(client: pg.Client): Promise<void> {
+    if (this.probing || client !== this.current) return;
+    this.probing = true;
+    try {
+      const sentAt = performance.now();
+      const outcome = await this.probe();
+      if (client !== this.current) return;
+      if (outcome === 'delivered') this.cache.extend(sentAt + LEASE_MS);
+      const missing = outcome === 'triggers missing';
+      // Changes made while the triggers are off are not notified.
+      if (missing) this.cache.lapse();
+      if (missing !== this.triggersMissing) {
+        this.triggersMissing = missing;
+        if (missing) this.logger.warn(`the token revocation triggers are missing or disabled (${TRIGGERS.join(', ')}): token cache off until they are back`);
+        else this.logger.log('the token revocation triggers are back: token cache on');
+      }
+    } catch (err) {
+      this.lost(client, err as Error);
+    } finally {
+      this.probing = false;
+    }
   }
 
   /**
-   * Sends a notification the way a revocation is sent, and waits for it to come back. The wait
-   * starts once the notification is committed: a slow pool is not a lost channel.
+   * Sends a notification the way a revocation is sent, with the trigger check, and waits for it to
+   * come back; the wait starts once it is committed. Throws only when a committed probe does not
+   * come back: a probe the pool could not send says nothing about the channel, and lets the lease
+   * run out by itself.
    */
-  private async probe(): Promise<void> {
+  private async probe(): Promise<ProbeOutcome> {
     const id = `${PROBE_PREFIX}${randomUUID()}`;
     const arrived = new Promise<void>((resolve) => this.probes.set(id, resolve));
     let timer: NodeJS.Timeout | undefined;
     try {
-      await this.dataSource.query('SELECT pg_notify($1, $2)', [TOKEN_REVOKED_CHANNEL, id]);
+      let rows: Array<{ triggers: number }>;
+      try {
+        rows = await this.dataSource.query(
+          `SELECT pg_notify($1, $2), (
+             SELECT count(*)::int FROM pg_trigger
+              WHERE tgrelid IN ('accounts'::regclass, 'instances'::regclass) AND tgname = ANY($3) AND tgenabled <> 'D'
+           ) AS triggers`,
+          [TOKEN_REVOKED_CHANNEL, id, TRIGGERS],
+        );
+      } catch {
+        return 'not sent';
+      }
       await Promise.race([
         arrived,
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new Error(`a probe notification did not come back within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS);
         }),
       ]);
+      return rows[0]?.triggers === TRIGGERS.length ? 'delivered' : 'triggers missing';
     } finally {
       clearTimeout(timer);
       this.probes.delete(id);
     }
   }
 
-  /** Called once or more (error, then end) per lost connection; acts on the current one only. */
+  /** The connection of the current attempt failed: forget everything, close it, try again later. */
   private lost(client: pg.Client, err: Error): void {
-    if (this.client !== null && this.client !== client) return;
-    const wasListening = this.client === client;
-    this.client = null;
-    this.cache.suspend();
-    this.stopHeartbeat();
     client.removeAllListeners();
     client.on('error', () => undefined);
-    void client.end().catch(() => undefined);
-    if (this.stopped || this.retry) return;
+    void close(client);
+    if (client !== this.current) return;
+    const wasListening = this.heartbeat !== null;
+    this.current = null;
+    this.cache.suspend();
+    this.stopHeartbeat();
+    if (this.stopped) return;
     this.failures++;
     if (wasListening || this.failures === 1) {
-      this.logger.warn(`token revocation channel unavailable (${err.message}): principal cache off, every request reads its token from the database until it is back`);
+      this.logger.warn(`token revocation channel unavailable (${err.message}): token cache off, every request reads its token from the database until it is back`);
     }
     const delay = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** Math.min(this.failures - 1, 10));
     this.retry = setTimeout(() => void this.connect(), delay);
@@ -160,4 +220,12 @@ export class TokenRevocations implements OnApplicationBootstrap, OnApplicationSh
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
   }
+}
+
+/** Ends a connection, without waiting more than a second for a peer that does not answer. */
+async function close(client: pg.Client): Promise<void> {
+  const ended = client.end().catch(() => undefined);
+  const timer = setTimeout(() => (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy(), 1_000);
+  await ended;
+  clearTimeout(timer);
 }
