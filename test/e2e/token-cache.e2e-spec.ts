@@ -9,24 +9,34 @@ import { envelope } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
- * The principal cache (README "Authentication"): a token is looked up in the database once, then
+ * The token cache (README "Token cache"): a token is looked up in the database once, then
  * answered from memory, and stops working as soon as it is revoked, whoever revoked it.
  */
+
+/** Each suite: an app on a database of its own, an account, and direct SQL on that database. */
+function appWithAccount() {
+  const fixture = {} as { t: TestApp; account: TestAccount };
+  beforeAll(async () => {
+    fixture.t = await startTestApp();
+    fixture.account = await createAccount(fixture.t);
+  });
+  afterAll(() => fixture.t.close());
+  return {
+    fixture,
+    sql: (query: string, params: unknown[] = []) => fixture.t.app.get(DataSource).query(query, params),
+    list: (token: string) => fixture.t.req('GET', '/api/instance/list', { token }),
+  };
+}
+
 describe('the principal cache and token revocations', () => {
+  const { fixture, sql, list } = appWithAccount();
   let t: TestApp;
   let account: TestAccount;
+  beforeAll(() => ({ t, account } = fixture));
 
-  beforeAll(async () => {
-    t = await startTestApp();
-    account = await createAccount(t);
-  });
-  afterAll(() => t.close());
-
-  const sql = (query: string, params: unknown[] = []) => t.app.get(DataSource).query(query, params);
   const lookups = async (source: 'cache' | 'database') =>
     (await t.app.get(MetricsService).registry.getSingleMetric('auth_token_lookups_total')!.get()).values.find((v) => v.labels.source === source)?.value ?? 0;
   const live = async () => (await t.app.get(MetricsService).registry.getSingleMetric('auth_cache_live')!.get()).values[0]?.value;
-  const list = (token: string) => t.req('GET', '/api/instance/list', { token });
 
   it('is live once the server listens for revocations, and answers a token from memory after its first look-up', async () => {
     expect(await live()).toBe(1);
@@ -118,19 +128,13 @@ describe('the principal cache and token revocations', () => {
 const withPostgres = process.env.TEST_DATABASE_URL ? describe : describe.skip;
 
 withPostgres('the revocation channel on PostgreSQL (skipped without TEST_DATABASE_URL)', () => {
+  const { fixture, sql, list } = appWithAccount();
   let t: TestApp;
   let account: TestAccount;
+  beforeAll(() => ({ t, account } = fixture));
 
-  beforeAll(async () => {
-    t = await startTestApp();
-    account = await createAccount(t);
-  });
-  afterAll(() => t.close());
-
-  const sql = (query: string, params: unknown[] = []) => t.app.get(DataSource).query(query, params);
   const listenerPid = async (): Promise<number | undefined> =>
     (await sql('SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()', [LISTENER_APPLICATION_NAME]))[0]?.pid;
-  const list = (token: string) => t.req('GET', '/api/instance/list', { token });
 
   it('stays off while a revocation trigger is disabled, and forgets what it knew', async () => {
     const cache = t.app.get(PrincipalCache);
