@@ -9,7 +9,6 @@ const bob: AccountPrincipal = { kind: 'instance', accountId: 'acc-bob', instance
 function liveCache(ttlSeconds = 60): { cache: PrincipalCache; metrics: MetricsService } {
   const metrics = new MetricsService();
   const cache = new PrincipalCache({ authCacheTtlSeconds: ttlSeconds }, metrics);
-  cache.resume();
   cache.extend(Infinity);
   return { cache, metrics };
 }
@@ -19,33 +18,29 @@ const liveGauge = async (metrics: MetricsService) => (await metrics.registry.get
 describe('PrincipalCache', () => {
   afterEach(() => jest.useRealTimers());
 
-  it('answers nothing until revocations are heard, and nothing after they are lost', async () => {
+  it('answers nothing until delivery of revocations is proven, and nothing after a lapse', async () => {
     const metrics = new MetricsService();
     const cache = new PrincipalCache({ authCacheTtlSeconds: 60 }, metrics);
     cache.remember('h-alice', alice, cache.ticket());
     expect(cache.get('h-alice')).toBeUndefined();
     expect(await liveGauge(metrics)).toBe(0);
 
-    cache.resume();
-    expect(cache.enabled).toBe(false); // listening, but delivery not proven yet
     cache.extend(Infinity);
     expect(await liveGauge(metrics)).toBe(1);
     cache.remember('h-alice', alice, cache.ticket());
     expect(cache.get('h-alice')).toEqual(alice);
 
-    cache.suspend();
+    cache.lapse();
     expect(await liveGauge(metrics)).toBe(0);
     expect(cache.get('h-alice')).toBeUndefined();
-    cache.resume();
     cache.extend(Infinity);
-    expect(cache.get('h-alice')).toBeUndefined(); // what was remembered before the loss is gone
+    expect(cache.get('h-alice')).toBeUndefined(); // what was remembered before the lapse is gone
   });
 
   it('answers only while its lease runs: a channel that dies silently stops it when the lease ends', async () => {
     jest.useFakeTimers({ doNotFake: ['nextTick'] });
     const metrics = new MetricsService();
     const cache = new PrincipalCache({ authCacheTtlSeconds: 60 }, metrics);
-    cache.resume();
     cache.extend(performance.now() + 5_000);
     cache.remember('h-alice', alice, cache.ticket());
     jest.advanceTimersByTime(4_999);
@@ -93,11 +88,10 @@ describe('PrincipalCache', () => {
     expect(cache.get('h-bob')).toEqual(bob);
   });
 
-  it('does not store a look-up that started before the channel was lost or came back', () => {
+  it('does not store a look-up that started before a lapse', () => {
     const { cache } = liveCache();
     const beforeLoss = cache.ticket();
-    cache.suspend();
-    cache.resume();
+    cache.lapse();
     cache.extend(Infinity);
     cache.remember('h-alice', alice, beforeLoss);
     expect(cache.get('h-alice')).toBeUndefined();

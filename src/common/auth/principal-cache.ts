@@ -19,9 +19,9 @@ interface Entry {
  * Safe only while revocations are heard: every deletion or token change of an account or an
  * instance, by any process, makes PostgreSQL notify every server (a trigger, see
  * {@link TokenRevocations}), which drops the entry at once. So the cache answers only while it is
- * *live* and its *lease* runs: live from the moment the notification channel is listening until it
- * is lost (losing it forgets everything), and leased for a few seconds each time delivery is
- * proven again. A channel that dies silently therefore stops the cache within the lease. Unknown
+ * leased: for a few seconds each time delivery is proven again ({@link extend}). A channel that
+ * dies silently therefore stops the cache within the lease; one known to be lost, or known not to
+ * carry every change, stops it at once and forgets everything ({@link lapse}). Unknown
  * tokens are never remembered (a token issued later must work at once).
  * AUTH_CACHE_TTL_SECONDS bounds the life of an entry anyway; 0 turns the cache off.
  *
@@ -34,8 +34,7 @@ export class PrincipalCache {
   private readonly entries = new Map<string, Entry>();
   private readonly ttlMs: number;
   private generation = 0;
-  private live = false;
-  /** performance.now() until which delivery of revocations is proven. */
+  /** performance.now() until which delivery of revocations is proven; 0 until it first is. */
   private leaseUntil = 0;
   private reportedLive = false;
 
@@ -47,9 +46,9 @@ export class PrincipalCache {
     this.metrics.setAuthCacheLive(false);
   }
 
-  /** True when it answers: revocations are being heard, proven recently, and the TTL is not 0. */
+  /** True when it answers: delivery of revocations was proven recently, and the TTL is not 0. */
   get enabled(): boolean {
-    const enabled = this.live && this.ttlMs > 0 && performance.now() < this.leaseUntil;
+    const enabled = this.ttlMs > 0 && performance.now() < this.leaseUntil;
     if (enabled !== this.reportedLive) {
       this.reportedLive = enabled;
       this.metrics.setAuthCacheLive(enabled);
@@ -88,36 +87,18 @@ export class PrincipalCache {
     this.entries.delete(tokenHash);
   }
 
-  /**
-   * Revocations can be heard from now on. Whatever was missed before is forgotten. The cache
-   * answers once {@link extend} proves delivery.
-   */
-  resume(): void {
-    this.forgetAll();
-    this.live = true;
-    this.leaseUntil = 0;
-    void this.enabled;
-  }
-
   /** Delivery was proven: the cache may answer until `until` (performance.now() time). */
   extend(until: number): void {
-    if (this.live) this.leaseUntil = Math.max(this.leaseUntil, until);
+    this.leaseUntil = Math.max(this.leaseUntil, until);
     void this.enabled;
   }
 
   /**
-   * Some changes are not notified (the triggers are off): forget everything and answer nothing
-   * until delivery of every change is proven again ({@link extend}).
+   * Revocations may be missed from now on (the channel is lost, the triggers are off, shutdown), or
+   * may have been missed before (a new channel): forget everything and answer nothing until
+   * delivery is proven again.
    */
   lapse(): void {
-    this.leaseUntil = 0;
-    this.forgetAll();
-    void this.enabled;
-  }
-
-  /** Revocations may be missed from now on: forget everything and stop answering. */
-  suspend(): void {
-    this.live = false;
     this.leaseUntil = 0;
     this.forgetAll();
     void this.enabled;

@@ -23,7 +23,7 @@ const TRIGGERS = ['accounts_token_revoked', 'accounts_tokens_truncated', 'instan
 /** How often delivery is proven again (a probe notification, see {@link TokenRevocations}). */
 const HEARTBEAT_MS = 2_000;
 /** How long the cache may answer after a probe was sent that came back. */
-export const LEASE_MS = 5_000;
+const LEASE_MS = 5_000;
 /** A committed probe that has not come back by then means the channel is broken. */
 const PROBE_TIMEOUT_MS = 3_000;
 const CONNECT_TIMEOUT_MS = 5_000;
@@ -72,7 +72,6 @@ export class TokenRevocations implements OnApplicationBootstrap, OnApplicationSh
     const pool = (this.dataSource.driver as unknown as { master?: unknown }).master;
     if (pool instanceof PGlitePool) {
       this.unlisten = await pool.listen(TOKEN_REVOKED_CHANNEL, (payload) => this.heard(payload));
-      this.cache.resume();
       this.cache.extend(Infinity);
       return;
     }
@@ -83,12 +82,12 @@ export class TokenRevocations implements OnApplicationBootstrap, OnApplicationSh
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    this.cache.suspend();
+    const client = this.current;
+    this.current = null; // a heartbeat in flight extends nothing now
+    this.cache.lapse();
     if (this.retry) clearTimeout(this.retry);
     this.stopHeartbeat();
     await this.unlisten?.().catch(() => undefined);
-    const client = this.current;
-    this.current = null;
     if (client) await close(client);
   }
 
@@ -127,7 +126,7 @@ export class TokenRevocations implements OnApplicationBootstrap, OnApplicationSh
       await close(client);
       return;
     }
-    this.cache.resume();
+    this.cache.lapse(); // whatever the lost channel missed; the first probe turns it on
     if (this.failures > 0) this.logger.log('listening for token revocations again');
     this.failures = 0;
     this.stopHeartbeat();
@@ -204,7 +203,7 @@ export class TokenRevocations implements OnApplicationBootstrap, OnApplicationSh
     if (client !== this.current) return;
     const wasListening = this.heartbeat !== null;
     this.current = null;
-    this.cache.suspend();
+    this.cache.lapse();
     this.stopHeartbeat();
     if (this.stopped) return;
     this.failures++;
