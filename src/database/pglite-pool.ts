@@ -48,16 +48,8 @@ export class PGlitePool extends EventEmitter {
       );
   }
 
-  async query(sql: string, params?: unknown[]): Promise<unknown> {
-    return new Promise((resolve, reject) =>
-      this.connect((err, client, release) => {
-        if (err || !client) return reject(err);
-        client.query(sql, params).then(
-          (r) => (release(), resolve(r)),
-          (e: unknown) => (release(), reject(e)),
-        );
-      }),
-    );
+  query(sql: string, params?: unknown[]): Promise<unknown> {
+    return this.inTurn((client) => client.query(sql, params));
   }
 
   /**
@@ -66,14 +58,15 @@ export class PGlitePool extends EventEmitter {
    */
   async listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>> {
     const unlisten = await this.inTurn(() => this.db.listen(channel, onPayload));
-    return () => this.inTurn(unlisten);
+    return () => this.inTurn(() => unlisten());
   }
 
-  private inTurn<T>(fn: () => Promise<T>): Promise<T> {
+  /** Runs `fn` with the session checked out, released whatever the outcome. */
+  private inTurn<T>(fn: (client: PGliteClient) => Promise<T>): Promise<T> {
     return new Promise((resolve, reject) =>
       this.connect((err, client, release) => {
         if (err || !client) return reject(err);
-        fn().then(
+        fn(client).then(
           (value) => (release(), resolve(value)),
           (e: unknown) => (release(), reject(e)),
         );
