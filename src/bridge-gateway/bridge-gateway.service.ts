@@ -20,9 +20,6 @@ const UNREACHABLE_CODES = new Set([
 /** The connection closed before the answer was complete (undici's `other side closed`, a reset). */
 const DROPPED_CODES = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
 
-/** Why a call was aborted by its own deadline (recognised in the catch, whatever undici wraps). */
-class DeadlineExceeded extends Error {}
-
 /**
  * The only code that speaks HTTP to the bridge (BRIDGE-API.md). Every outcome becomes a typed
  * result or a {@link BridgeGatewayError}, here and nowhere else. Bodies and headers are never
@@ -137,7 +134,7 @@ export class BridgeGateway {
     // One deadline for the whole exchange, body included. A plain controller and timer: Node 20's
     // AbortSignal.timeout() costs several times more per call (bench/http-clients.ts).
     const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(new DeadlineExceeded()), timeoutMs);
+    const timer = setTimeout(() => abort.abort(), timeoutMs);
     try {
       const res = await this.dispatcher.request({
         origin: this.origin,
@@ -167,7 +164,7 @@ export class BridgeGateway {
     timeoutMs: number,
     secrets: Array<string | undefined>,
   ): GatewayFailure {
-    if (timedOut || err instanceof DeadlineExceeded) {
+    if (timedOut) {
       return { kind: 'timeout', detail: `${method} ${path}: no answer within ${timeoutMs} ms` };
     }
     const code = errorCode(err);
