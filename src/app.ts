@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { AppModule } from './app.module.js';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
+import { PrebornExpressAdapter } from './common/http/express-adapter.js';
 import { accessLogMiddleware } from './common/http/access-log.middleware.js';
 import { jsonBodyMiddleware } from './common/http/json-body.js';
 import { requestIdMiddleware } from './common/http/request-id.middleware.js';
@@ -32,7 +33,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
 }
 
 export async function createApp(config: AppConfig, logger?: LoggerService | false): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), new PrebornExpressAdapter(), {
     bodyParser: false,
     logger: logger ?? AppLogger.forConfig(config),
     abortOnError: false,
