@@ -14,7 +14,8 @@
  *   4. the baseline doing the work of (1).
  * And (1) once more on a second server whose token cache is off (AUTH_CACHE_TTL_SECONDS=0), which
  * reads every token from the database as the baseline does: the cache's share, shown apart.
- * Then a separate phase of BENCH_RSS_REQUESTS requests on (1), measuring the server's RSS.
+ * Then a separate phase of BENCH_RSS_REQUESTS requests on (1): the server's RSS after a full garbage
+ * collection before and after it (collectGarbage()), and sampled during it.
  *
  * Prints a table, writes bench/results.json (ignored by git) and bench/LATEST.md (committed).
  * Figures only: nothing here asserts a timing.
@@ -35,6 +36,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { WebSocket } from 'undici';
 import type { BridgeCommand, BridgeMessage } from './fake-bridge-process.js';
 
 // ---- configuration ------------------------------------------------------------------------------
@@ -50,6 +52,8 @@ const DURATION = num('BENCH_DURATION', 10); // seconds measured per scenario
 const WARMUP = num('BENCH_WARMUP', 3); // unmeasured seconds before each scenario
 const CONNECTIONS = num('BENCH_CONNECTIONS', 32);
 const RSS_REQUESTS = num('BENCH_RSS_REQUESTS', 100_000);
+/** How often the RSS phase reads the server's RSS. */
+const RSS_SAMPLE_MS = 250;
 /** The server's LOG_LEVEL: `warn` (no access log line per request) unless told otherwise. */
 const LOG_LEVEL = process.env.BENCH_LOG_LEVEL || 'warn';
 const ADMIN_DATABASE_URL = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -78,6 +82,8 @@ async function freePort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }
+
+const signed = (x: number) => `${x >= 0 ? '+' : ''}${x}`;
 
 function rssBytes(pid: number): number {
   const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -175,11 +181,15 @@ interface Server {
   /** The last lines of its output (for a failed boot). */
   log: string[];
   breakerOpened: boolean;
+  /** The inspector's WebSocket address, once SIGUSR1 has opened it (collectGarbage()). */
+  inspectorUrl?: string;
 }
 
 async function startServer(env: Record<string, string>): Promise<Server> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, join(DIST, 'src', 'main.js')], {
+  // --inspect-port=0: SIGUSR1 opens the inspector on a free port (collectGarbage()); until then
+  // nothing listens and nothing runs.
+  const child = spawn(process.execPath, ['--inspect-port=0', ...SERVER_NODE_FLAGS, join(DIST, 'src', 'main.js')], {
     cwd: env.DATA_DIR,
     env: { PATH: process.env.PATH ?? '', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -190,6 +200,8 @@ async function startServer(env: Record<string, string>): Promise<Server> {
     stream.setEncoding('utf8');
     stream.on('data', (chunk: string) => {
       if (chunk.includes('circuit open')) server.breakerOpened = true;
+      const inspector = /Debugger listening on (ws:\/\/\S+)/.exec(chunk);
+      if (inspector) server.inspectorUrl = inspector[1];
       log.push(...chunk.split('\n').filter(Boolean));
       if (log.length > 200) log.splice(0, log.length - 200);
     });
@@ -215,6 +227,33 @@ async function stopServer(server: Server): Promise<void> {
   const timer = setTimeout(() => server.child.kill('SIGKILL'), 30_000);
   await exited;
   clearTimeout(timer);
+}
+
+/**
+ * A full garbage collection in the server, so that an RSS reading counts what the server keeps
+ * rather than where V8's old generation stands in its cycle (it fills with garbage until a major
+ * collection empties it: about 100 MiB up and down here, which two single readings would report
+ * as growth or shrinkage at random). Through the inspector, which SIGUSR1 opens.
+ */
+async function collectGarbage(server: Server): Promise<void> {
+  if (!server.inspectorUrl) {
+    server.child.kill('SIGUSR1');
+    const deadline = Date.now() + 10_000;
+    while (!server.inspectorUrl) {
+      if (Date.now() > deadline) throw new Error('the server did not open its inspector after SIGUSR1');
+      await sleep(50);
+    }
+  }
+  const socket = new WebSocket(server.inspectorUrl);
+  await new Promise<void>((resolve, reject) => {
+    socket.addEventListener('open', () => socket.send(JSON.stringify({ id: 1, method: 'HeapProfiler.collectGarbage' })));
+    socket.addEventListener('message', (event) => {
+      if ((JSON.parse(String(event.data)) as { id?: number }).id === 1) resolve();
+    });
+    socket.addEventListener('error', () => reject(new Error('inspector connection failed')));
+  });
+  socket.close();
+  await sleep(500); // V8 hands freed pages back to the system in the background
 }
 
 async function startBaseline(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
@@ -448,14 +487,23 @@ async function main(): Promise<void> {
     results.push(await scenario('(3) set (update)', set, { bridge, pid: serverPid, rss: true }));
 
     console.log(`  RSS phase: ${RSS_REQUESTS} requests on (1)…`);
+    await collectGarbage(server);
     const rssBefore = rssBytes(serverPid);
     const getsBefore = await bridge.gets();
     const cpuBefore = cpuMs(serverPid);
+    const samples = [rssBefore];
+    const sampler = setInterval(() => samples.push(rssBytes(serverPid)), RSS_SAMPLE_MS);
     const long = await load({ ...list(server.url), amount: RSS_REQUESTS });
+    clearInterval(sampler);
+    const rssAtEnd = rssBytes(serverPid);
+    samples.push(rssAtEnd);
+    await collectGarbage(server);
     const rssPhase = summarise(`(1) list, ${RSS_REQUESTS} requests`, long, (await bridge.gets()) - getsBefore, cpuMs(serverPid) - cpuBefore, {
       before: rssBefore,
       after: rssBytes(serverPid),
     });
+    const mib = (bytes: number) => Math.round((bytes / MiB) * 10) / 10;
+    const rssRange = { minMiB: mib(Math.min(...samples)), maxMiB: mib(Math.max(...samples)), atEndMiB: mib(rssAtEnd) };
 
     const hang = await hangScenario(server, bridge, token, list(server.url));
     results.splice(1, 0, hang.measured);
@@ -489,7 +537,7 @@ async function main(): Promise<void> {
       '',
       table([...results, rssPhase]),
       '',
-      `(1) / (4): ${ratio.requestsPerSecond}× the requests/s, ${ratio.p99}× the p99 (token cache off: ${ratioUncached.requestsPerSecond}× and ${ratioUncached.p99}×). Server RSS: ${Math.round((rssAtStart / MiB) * 10) / 10} MiB after seeding; ${rssPhase.serverRssMiB!.before} → ${rssPhase.serverRssMiB!.after} MiB over the ${RSS_REQUESTS}-request phase (${rssGrowthMiB >= 0 ? '+' : ''}${rssGrowthMiB} MiB).`,
+      `(1) / (4): ${ratio.requestsPerSecond}× the requests/s, ${ratio.p99}× the p99 (token cache off: ${ratioUncached.requestsPerSecond}× and ${ratioUncached.p99}×). Server RSS: ${Math.round((rssAtStart / MiB) * 10) / 10} MiB after seeding; ${rssPhase.serverRssMiB!.before} → ${rssPhase.serverRssMiB!.after} MiB over the ${RSS_REQUESTS}-request phase, each after a full garbage collection (${signed(rssGrowthMiB)} MiB); during it, sampled every ${RSS_SAMPLE_MS} ms, ${rssRange.minMiB}–${rssRange.maxMiB} MiB, and ${rssRange.atEndMiB} MiB as the last request was answered.`,
       '',
       '| goal | measured | met |',
       '| --- | --- | --- |',
@@ -499,7 +547,7 @@ async function main(): Promise<void> {
     console.log(`\n${report}\n`);
     writeFileSync(
       join(BENCH_DIR, 'results.json'),
-      `${JSON.stringify({ started: started.toISOString(), machine: host, loadAverage: { before: loadBefore, after: loadAfter }, stealPercent: steal, settings: { logLevel: LOG_LEVEL, connections: CONNECTIONS, durationS: DURATION, warmupS: WARMUP, rssRequests: RSS_REQUESTS, hangWarmupS: warmupS, hangDurationS: hangDuration }, baselineIdentical: same, breakerOpened, results, rssPhase, ratio, ratioUncached, rssGrowthMiB, goals }, null, 2)}\n`,
+      `${JSON.stringify({ started: started.toISOString(), machine: host, loadAverage: { before: loadBefore, after: loadAfter }, stealPercent: steal, settings: { logLevel: LOG_LEVEL, connections: CONNECTIONS, durationS: DURATION, warmupS: WARMUP, rssRequests: RSS_REQUESTS, hangWarmupS: warmupS, hangDurationS: hangDuration }, baselineIdentical: same, breakerOpened, results, rssPhase, rssRange, ratio, ratioUncached, rssGrowthMiB, goals }, null, 2)}\n`,
     );
     writeFileSync(
       join(BENCH_DIR, 'LATEST.md'),
