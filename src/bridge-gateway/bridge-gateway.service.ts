@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { EventEmitter } from 'node:events';
 import type { Dispatcher } from 'undici';
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -131,10 +132,17 @@ export class BridgeGateway {
     const started = performance.now();
     const pathOnly = path.split('?')[0];
     if (timeoutMs <= 0) throw new BridgeGatewayError({ kind: 'timeout', detail: `${method} ${pathOnly}: no time left` });
-    // One deadline for the whole exchange, body included. A plain controller and timer: Node 20's
-    // AbortSignal.timeout() costs several times more per call (bench/http-clients.ts).
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), timeoutMs);
+    // One deadline for the whole exchange, body included. undici takes an EventEmitter as its
+    // signal: Node 20 builds every AbortSignal by re-parenting an EventTarget (setPrototypeOf, the
+    // trap PrebornExpressAdapter avoids for Express), which made each call's objects outlive
+    // young-generation collections; AbortSignal.timeout() also costs several times more per call
+    // (bench/http-clients.ts).
+    const deadline = new EventEmitter();
+    let expired = false;
+    const timer = setTimeout(() => {
+      expired = true;
+      deadline.emit('abort');
+    }, timeoutMs);
     try {
       const res = await this.dispatcher.request({
         origin: this.origin,
@@ -142,13 +150,13 @@ export class BridgeGateway {
         method,
         headers: opts.body === undefined ? this.headers : this.jsonHeaders,
         body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-        signal: abort.signal,
+        signal: deadline,
       });
       const body = await res.body.text();
       this.logCall(method, pathOnly, String(res.statusCode), started);
       return { status: res.statusCode, body };
     } catch (err) {
-      const failure = this.networkFailure(err, abort.signal.aborted, method, pathOnly, timeoutMs, opts.secrets ?? []);
+      const failure = this.networkFailure(err, expired, method, pathOnly, timeoutMs, opts.secrets ?? []);
       this.logCall(method, pathOnly, failure.kind, started);
       throw new BridgeGatewayError(failure, DROPPED_CODES.has(errorCode(err) ?? ''));
     } finally {
