@@ -11,15 +11,16 @@ import http from 'node:http';
  * the object moves to a map of its own kind, so property access on it goes megamorphic, and its
  * whole graph tends to survive young-generation collections, so each request's objects are
  * promoted to the old generation and the process pays for major collections it should not need.
- * Measured on this project's machine (bare Express 5.3, one JSON route, 32 connections): about
- * 10 000 requests/s with 3.3 MB promoted per scavenge; about 40 000 requests/s and nothing promoted
- * with the classes below. The server's status read (bench/ scenario 1) gains as described in the
- * README's "Performance" section.
+ * `npm run bench:express` measures it on bare Express 5.3 (one JSON route, 32 connections); one
+ * run: 9 544 requests/s and 3.55 MiB promoted per scavenge re-parented, 44 744 requests/s and
+ * nothing promoted with the classes below. What the server's status read gains is in the README's
+ * "Performance" section.
  *
  * node:http constructs its request and response objects from the classes it is given; these
  * extend Node's and put the application's own `app.request` / `app.response` on their prototype
  * chain, and become the application's `request` / `response` in their place. Express's
- * `setPrototypeOf` then sets the prototype an object already has, which V8 does not act on.
+ * `setPrototypeOf` then sets the prototype an object already has, which the language defines as
+ * doing nothing (OrdinarySetPrototypeOf returns at once when the prototype is the same).
  * Express behaves as before: the same methods, getters and `app` reference, one link further up.
  */
 export class PrebornExpressAdapter extends ExpressAdapter {
