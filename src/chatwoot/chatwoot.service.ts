@@ -23,6 +23,7 @@ import { type ChatwootSettings, withDefaults } from './chatwoot-settings.js';
 import { ChatwootError, chatwootErrorAnswer } from './chatwoot.errors.js';
 import { activationError } from './gateway-failure.js';
 import { InstanceLock, LockTimeoutError } from './instance-lock.js';
+import { STATUS_ROW_PROPERTIES, type StatusRow } from './dto/chatwoot.response.js';
 
 /** How long a lease outlives the operation's own budget, to cover the local writes after it. */
 const LEASE_MARGIN_MS = 30_000;
@@ -203,9 +204,9 @@ export class ChatwootService implements ChatwootInstanceHook, OnModuleInit {
    * data. A live inbox id fills a local 0; the live status and error
    * are kept locally too, so that the instance list (local data only) shows the last known state.
    */
-  async status(principal: AccountPrincipal, instanceName: string): Promise<{ instance: Instance; row: ChatwootIntegration; live: BridgeIntegration | null }> {
-    // The instance and its row in one query: this read is the hot path.
-    const { instance, row } = await this.instances.resolveWith(principal, instanceName, ChatwootIntegration);
+  async status(principal: AccountPrincipal, instanceName: string): Promise<{ instance: Pick<Instance, 'id' | 'name'>; row: StatusRow; live: BridgeIntegration | null }> {
+    // The instance and the row's shown columns in one query: this read is the hot path.
+    const { instance, row } = await this.instances.resolveWith(principal, instanceName, ChatwootIntegration, STATUS_ROW_PROPERTIES);
     if (!row) throw new ChatwootError('NO_INTEGRATION');
     let live: BridgeIntegration | null = null;
     try {
@@ -217,7 +218,7 @@ export class ChatwootService implements ChatwootInstanceHook, OnModuleInit {
     return { instance, row, live };
   }
 
-  private async remember(row: ChatwootIntegration, live: BridgeIntegration): Promise<void> {
+  private async remember(row: StatusRow, live: BridgeIntegration): Promise<void> {
     const backfill = row.chatwootInboxId === 0 && live.inbox_id > 0;
     if (!backfill && live.status === row.status && live.last_error === row.lastError) return;
     try {

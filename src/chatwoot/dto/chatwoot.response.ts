@@ -81,7 +81,15 @@ export function toChatwootActivated(instanceName: string, row: ChatwootIntegrati
 }
 
 /** Local row, with `status` and `last_error` replaced by the bridge's live values when it answered. */
-export function toChatwootStatus(instanceName: string, row: ChatwootIntegration, live: BridgeIntegration | null): ChatwootStatusResponse {
+/** The properties of an integration that a status read loads (SPEC §5 list): what the answer shows and ChatwootService.remember() compares. */
+export const STATUS_ROW_PROPERTIES = [
+  'id', 'bridgeIntegrationId', 'chatwootBaseUrl', 'chatwootAccountId', 'chatwootInboxId', 'chatwootInboxName', 'status', 'lastError',
+  'createdAt', 'updatedAt', 'signMessages', 'ignoreGroups', 'startAsPending', 'reopenResolved',
+] as const satisfies ReadonlyArray<keyof ChatwootIntegration>;
+
+export type StatusRow = Pick<ChatwootIntegration, (typeof STATUS_ROW_PROPERTIES)[number]>;
+
+export function toChatwootStatus(instanceName: string, row: StatusRow, live: BridgeIntegration | null): ChatwootStatusResponse {
   return {
     instance_name: instanceName,
     status: live ? live.status : row.status,
