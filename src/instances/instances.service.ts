@@ -33,7 +33,7 @@ export interface ListedInstance {
 
 @Injectable()
 export class InstancesService {
-  /** SQL of {@link resolveWith}, built once per joined entity and kind of principal. */
+  /** SQL and columns of {@link resolveWith}, built once per joined entity, property list and kind of principal. */
   private readonly joinedQueries = new Map<string, { sql: string; columns: { instance: ColumnMetadata[]; joined: ColumnMetadata[] } }>();
 
   constructor(

@@ -80,7 +80,6 @@ export function toChatwootActivated(instanceName: string, row: ChatwootIntegrati
   return { instance: instanceName, status: row.status, bridge_integration_id: row.bridgeIntegrationId, message: 'chatwoot integration activated' };
 }
 
-/** Local row, with `status` and `last_error` replaced by the bridge's live values when it answered. */
 /** The properties of an integration that a status read loads (SPEC §5 list): what the answer shows and ChatwootService.remember() compares. */
 export const STATUS_ROW_PROPERTIES = [
   'id', 'bridgeIntegrationId', 'chatwootBaseUrl', 'chatwootAccountId', 'chatwootInboxId', 'chatwootInboxName', 'status', 'lastError',
@@ -89,6 +88,7 @@ export const STATUS_ROW_PROPERTIES = [
 
 export type StatusRow = Pick<ChatwootIntegration, (typeof STATUS_ROW_PROPERTIES)[number]>;
 
+/** Local row, with `status` and `last_error` replaced by the bridge's live values when it answered. */
 export function toChatwootStatus(instanceName: string, row: StatusRow, live: BridgeIntegration | null): ChatwootStatusResponse {
   return {
     instance_name: instanceName,
