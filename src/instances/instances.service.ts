@@ -7,17 +7,13 @@ import { AccountPrincipal } from '../common/auth/principal.js';
 import { PrincipalCache } from '../common/auth/principal-cache.js';
 import { generateToken, hashToken } from '../common/auth/tokens.js';
 import { uniqueViolation } from '../database/db-errors.js';
+import { driverPool } from '../database/driver-pool.js';
 import { CreateInstanceDto, INSTANCE_NAME } from './dto/create-instance.dto.js';
 import { Instance } from './instance.entity.js';
 import { InlineChatwootResult, InstanceChatwootSummary, InstanceHooks } from './instance-hooks.js';
 import { InstanceError } from './instances.errors.js';
 
 type ColumnMetadata = EntityMetadata['columns'][number];
-
-/** TypeORM's postgres driver's `master`: pg's pool, or the PGlite pool standing in for it. */
-interface DriverPool {
-  query(sql: string, params: unknown[]): Promise<{ rows: Array<Record<string, unknown>> }>;
-}
 
 export interface CreatedInstance {
   instance: Instance;
@@ -163,8 +159,7 @@ export class InstancesService {
     const joined = this.dataSource.getMetadata(entity);
     const byId = principal.kind === 'instance';
     const { sql, columns } = this.joinedQuery(joined, properties, byId);
-    const pool = (this.dataSource.driver as unknown as { master: DriverPool }).master;
-    const { rows: [raw] } = await pool.query(sql, byId ? [principal.instanceId] : [principal.accountId, name]);
+    const { rows: [raw] } = await driverPool(this.dataSource).query(sql, byId ? [principal.instanceId] : [principal.accountId, name]);
     if (!raw) throw new InstanceError('NOT_FOUND');
     const instance = this.hydrate<Instance>(this.dataSource.getMetadata(Instance), columns.instance, raw, 'i');
     const present = joined.primaryColumns.every((c) => raw[`j_${c.databaseName}`] !== null);

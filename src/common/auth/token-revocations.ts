@@ -4,6 +4,7 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../../config/config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
+import { driverPool } from '../../database/driver-pool.js';
 import { PGlitePool } from '../../database/pglite-pool.js';
 import { PrincipalCache } from './principal-cache.js';
 
@@ -69,7 +70,7 @@ export class TokenRevocations implements OnApplicationBootstrap, OnApplicationSh
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.authCacheTtlSeconds === 0) return;
-    const pool = (this.dataSource.driver as unknown as { master?: unknown }).master;
+    const pool = driverPool(this.dataSource);
     if (pool instanceof PGlitePool) {
       this.unlisten = await pool.listen(TOKEN_REVOKED_CHANNEL, (payload) => this.heard(payload));
       this.cache.extend(Infinity);
