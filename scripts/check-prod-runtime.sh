@@ -15,7 +15,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ADMIN_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
-IMAGE_NPM_VERSION="${IMAGE_NPM_VERSION:-10.8.2}"
+IMAGE_NPM_VERSION="${IMAGE_NPM_VERSION:-11.19.1}"
 READY_TIMEOUT_S=30
 STOP_TIMEOUT_S=35 # > the server's 25 s drain
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/ryze-runtime-check.XXXXXX")"
@@ -79,8 +79,8 @@ cp "$ROOT/package.json" "$ROOT/package-lock.json" "$APP/"
 cp "$ROOT/scripts/cli.js" "$APP/scripts/"
 [[ -f "$APP/dist/src/main.js" && -f "$APP/dist/src/cli.js" ]] || die "the build emitted no dist/src/main.js or dist/src/cli.js"
 
-# ---- 2. production dependencies only, with the npm of the image (node:20.20.2 bundles npm
-# 10.8.2; bump both together). This machine's npm may differ: npm 11 rejects a lockfile that lacks
+# ---- 2. production dependencies only, with the npm of the image (node:24.22.3 bundles npm
+# 11.19.1; bump both together). This machine's npm may differ: npm 11 rejects a lockfile that lacks
 # optional platform packages which this environment's registry does not serve.
 say "npm@$IMAGE_NPM_VERSION ci --omit=dev --omit=optional --ignore-scripts (as the Dockerfile)"
 (cd "$APP" && timeout 300 npx --yes "npm@$IMAGE_NPM_VERSION" ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund \

@@ -69,5 +69,24 @@ function drainOnSignals(app: Awaited<ReturnType<typeof createApp>>, logger: Logg
   };
   process.once('SIGTERM', () => drain('SIGTERM'));
   process.once('SIGINT', () => drain('SIGINT'));
+  drainWhenOrphanedByNpm(drain);
+}
+
+/**
+ * `npm start` runs the server as `sh -c "node dist/src/main.js"`, and npm forwards SIGTERM to that
+ * shell only. Debian's dash does not exec its last command, so the shell dies and the server would
+ * keep serving, re-parented to PID 1. Started by npm, the server therefore drains as soon as its
+ * parent is gone (a Windows `cmd` behaves the same way). Not armed otherwise: a server started
+ * from a shell that exits, or by an init system, must keep running.
+ */
+function drainWhenOrphanedByNpm(drain: (reason: string) => void): void {
+  if (!process.env.npm_lifecycle_event) return;
+  const parent = process.ppid;
+  const watch = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(watch);
+    drain('parent process exited');
+  }, 500);
+  watch.unref();
 }
 

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { mkdirSync } from 'node:fs';
 import { PGlite, types } from '@electric-sql/pglite';
 
 /**
@@ -17,6 +18,9 @@ export class PGlitePool extends EventEmitter {
 
   constructor(options: { connectionString?: string; dataDir?: string }) {
     super();
+    // PGlite creates only the last level; DATA_DIR itself may not exist yet (a first start with
+    // ENCRYPTION_KEY set, so that no generated key file has created it).
+    if (options.dataDir && !options.dataDir.includes('://')) mkdirSync(options.dataDir, { recursive: true });
     this.db = new PGlite(options.dataDir ?? 'memory://', {
       // Match node-postgres: booleans go out as TRUE/FALSE literals.
       serializers: { [types.BOOL]: (v: unknown) => (v === true || v === 'true' || v === 1 ? 'TRUE' : 'FALSE') },

@@ -1,9 +1,13 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { FakeBridge } from '../fakes/fake-bridge.js';
 import { eventually, setBody } from '../support/chatwoot.js';
 import { instanceName } from '../support/factories.js';
 import { request } from '../support/http.js';
-import { buildServer, connectOutcome, exitWithin, startServer, type ServerProcess } from '../support/server-process.js';
+import { buildServer, connectOutcome, exitWithin, freePort, startServer, type ServerProcess } from '../support/server-process.js';
 import { TEST_ADMIN_TOKEN } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -68,3 +72,63 @@ describe('SIGTERM on the real server process (SPEC §7)', () => {
     expect(s.stderr).toEqual([]);
   });
 });
+
+/**
+ * README's `npm start`: npm runs the script through `sh -c` and forwards SIGTERM to that shell only,
+ * so the server must not survive it as an orphan.
+ */
+describe('SIGTERM to `npm start`', () => {
+  it('stops the server it started, which drains and exits', async () => {
+    const build = await buildServer();
+    const root = resolve(process.cwd());
+    const { scripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    // The project's own start script, on a prebuilt dist/ (prestart's build is the slow part, and
+    // buildServer has made it already).
+    const app = mkdtempSync(join(tmpdir(), 'ryze-npm-start-'));
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'npm-start-check', private: true, type: 'module', scripts: { start: scripts.start } }));
+    symlinkSync(build, join(app, 'dist'), 'dir');
+    symlinkSync(join(root, 'node_modules'), join(app, 'node_modules'), 'dir');
+    const db = await createTestDatabase();
+    const port = await freePort();
+    const npm = spawn('npm', ['start', '--silent'], {
+      cwd: app,
+      env: {
+        PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? app, PORT: String(port), DATA_DIR: join(app, 'data'), ROLES: 'api',
+        ENCRYPTION_KEY: randomBytes(32).toString('base64'), ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : {}),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let log = '';
+    npm.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')));
+    npm.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')));
+    const npmExited = new Promise((r) => npm.once('exit', r));
+    let serverPid = 0;
+    try {
+      await eventually(async () => expect((await request(`http://127.0.0.1:${port}`, 'GET', '/healthz')).status).toBe(200), 60_000)
+        .catch((err: Error) => Promise.reject(new Error(`${err.message}\n${log}`)));
+      serverPid = (JSON.parse(log.split('\n').find((l) => l.includes('listening on port'))!) as { pid: number }).pid;
+      expect(serverPid).not.toBe(npm.pid);
+
+      npm.kill('SIGTERM');
+      await npmExited;
+      await eventually(() => expect(isRunning(serverPid)).toBe(false), 10_000);
+      expect(await connectOutcome(port)).toBe('refused');
+      expect(log).toContain('parent process exited: draining in-flight requests (up to 25 s)');
+    } finally {
+      if (npm.exitCode === null) npm.kill('SIGKILL');
+      // An orphan would hold the output pipes open and the test run with them.
+      if (serverPid && isRunning(serverPid)) process.kill(serverPid, 'SIGKILL');
+      rmSync(app, { recursive: true, force: true });
+      await db.drop();
+    }
+  }, 120_000);
+});
+
+/** Alive, and not a zombie waiting for an init that may not reap it (the server is re-parented). */
+function isRunning(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
