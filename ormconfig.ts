@@ -9,7 +9,9 @@ import { MIGRATIONS } from './src/database/migrations/index.js';
  * PostgreSQL when DATABASE_URL is set, embedded PGlite in DATA_DIR otherwise. The same committed
  * migrations serve both; `synchronize` is always off.
  */
-export function buildDataSourceOptions(config: Pick<AppConfig, 'databaseUrl' | 'embeddedDatabaseDir'>): DataSourceOptions {
+export function buildDataSourceOptions(
+  config: Pick<AppConfig, 'databaseUrl' | 'embeddedDatabaseDir'> & Partial<Pick<AppConfig, 'embeddedDatabaseSeed'>>,
+): DataSourceOptions {
   const common = {
     entities: ENTITIES,
     migrations: MIGRATIONS,
@@ -32,7 +34,7 @@ export function buildDataSourceOptions(config: Pick<AppConfig, 'databaseUrl' | '
   return {
     ...common,
     type: 'postgres',
-    driver: pgliteDriver(config.embeddedDatabaseDir),
+    driver: pgliteDriver(config.embeddedDatabaseDir, config.embeddedDatabaseSeed ?? null),
   };
 }
 

@@ -21,6 +21,11 @@ export interface AppConfig {
   dataDir: string;
   /** Where PGlite keeps its files when `databaseUrl` is null (`memory://` in tests). */
   embeddedDatabaseDir: string;
+  /**
+   * A PGlite data directory (`dumpDataDir()`) that a new embedded database starts from instead of
+   * running initdb, which takes PGlite about 2 s. No variable: tests set it to a fresh database's.
+   */
+  embeddedDatabaseSeed: Blob | null;
   migrateOnStart: boolean;
   /** The current key; encrypts every new secret. */
   encryptionKey: EncryptionKey;
@@ -171,6 +176,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     databaseUrl,
     dataDir,
     embeddedDatabaseDir: join(dataDir, 'pglite'),
+    embeddedDatabaseSeed: null,
     migrateOnStart: migrateOnStart!,
     encryptionKey: encryptionKey!,
     previousEncryptionKeys,

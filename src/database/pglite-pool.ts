@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { PGlite, types } from '@electric-sql/pglite';
 
 /**
@@ -16,12 +17,17 @@ export class PGlitePool extends EventEmitter {
   private readonly client: PGliteClient;
   private queue: Promise<void> = Promise.resolve();
 
-  constructor(options: { connectionString?: string; dataDir?: string }) {
+  constructor(options: { dataDir?: string; seed?: Blob | null }) {
     super();
     // PGlite creates only the last level; DATA_DIR itself may not exist yet (a first start with
     // ENCRYPTION_KEY set, so that no generated key file has created it).
-    if (options.dataDir && !options.dataDir.includes('://')) mkdirSync(options.dataDir, { recursive: true });
-    this.db = new PGlite(options.dataDir ?? 'memory://', {
+    const onDisk = !!options.dataDir && !options.dataDir.includes('://');
+    if (onDisk) mkdirSync(options.dataDir!, { recursive: true });
+    // PGlite refuses a seed for a directory that holds a database already.
+    const seed = options.seed && !(onDisk && existsSync(join(options.dataDir!, 'PG_VERSION'))) ? options.seed : null;
+    this.db = new PGlite({
+      dataDir: options.dataDir ?? 'memory://',
+      ...(seed ? { loadDataDir: seed } : {}),
       // Match node-postgres: booleans go out as TRUE/FALSE literals.
       serializers: { [types.BOOL]: (v: unknown) => (v === true || v === 'true' || v === 1 ? 'TRUE' : 'FALSE') },
     });
@@ -111,11 +117,11 @@ class PGliteClient extends EventEmitter {
 }
 
 /** The object TypeORM expects as its `driver` option. */
-export function pgliteDriver(dataDir: string | undefined): { Pool: new (opts: object) => PGlitePool } {
+export function pgliteDriver(dataDir: string | undefined, seed: Blob | null = null): { Pool: new (opts: object) => PGlitePool } {
   return {
     Pool: class extends PGlitePool {
       constructor() {
-        super({ dataDir });
+        super({ dataDir, seed });
       }
     },
   };

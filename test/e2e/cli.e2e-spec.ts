@@ -13,7 +13,7 @@ describe('command line (SPEC §1, §3)', () => {
     // PGlite in memory does not outlive a data source: use a directory for the embedded case.
     const dir = db.databaseUrl ? db.embeddedDatabaseDir : `/tmp/cli-test-${randomBytes(4).toString('hex')}`;
     const env = { ENCRYPTION_KEY: randomBytes(32).toString('base64'), ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : {}), ROLES: 'api' };
-    const config = loadConfig(env, { embeddedDatabaseDir: dir, migrateOnStart: false });
+    const config = loadConfig(env, { embeddedDatabaseDir: dir, embeddedDatabaseSeed: db.embeddedDatabaseSeed, migrateOnStart: false });
     const out: string[] = [];
     const print = (s: string) => void out.push(s);
 
@@ -44,7 +44,7 @@ describe('command line (SPEC §1, §3)', () => {
 
   it('leaves nothing for migration:generate: entities and migrations agree', async () => {
     const db = await createTestDatabase();
-    const ds = await new DataSource(buildDataSourceOptions({ databaseUrl: db.databaseUrl, embeddedDatabaseDir: db.embeddedDatabaseDir })).initialize();
+    const ds = await new DataSource(buildDataSourceOptions(db)).initialize();
     try {
       await ds.runMigrations();
       const pending = await ds.driver.createSchemaBuilder().log();

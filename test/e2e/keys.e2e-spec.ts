@@ -36,7 +36,7 @@ describe('key rotation (SPEC §6)', () => {
 
       // New key with the old one as previous: boots; rotation re-encrypts every secret.
       const env = { ENCRYPTION_KEY: newKey, ENCRYPTION_KEYS_PREVIOUS: oldKey, ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : {}), ROLES: 'api' };
-      const config = loadConfig(env, { embeddedDatabaseDir: dir });
+      const config = loadConfig(env, { embeddedDatabaseDir: dir, embeddedDatabaseSeed: db.embeddedDatabaseSeed });
       const out: string[] = [];
       expect(await runCli(['keys:rotate'], config, (s) => void out.push(s))).toBe(0);
       expect(out.join('')).toContain(`re-encrypted 2 secrets under key ${newId}`);

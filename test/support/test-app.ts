@@ -41,7 +41,11 @@ export async function startTestApp(options: StartOptions = {}): Promise<TestApp>
     ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : {}),
     ...(options.env ?? {}),
   };
-  const config = loadConfig(env, { embeddedDatabaseDir: db.embeddedDatabaseDir, ...(options.overrides ?? {}) });
+  const config = loadConfig(env, {
+    embeddedDatabaseDir: db.embeddedDatabaseDir,
+    embeddedDatabaseSeed: db.embeddedDatabaseSeed,
+    ...(options.overrides ?? {}),
+  });
   const logs = new CapturingLogger(config);
   const app = await createApp(config, logs);
   try {
