@@ -64,6 +64,14 @@ export interface AppConfig {
   chatwootTimeoutMs: number;
   /** Bridge role: false refuses Chatwoot URLs that resolve to loopback/private/link-local addresses. */
   chatwootAllowPrivateUrls: boolean;
+  /** SPEC-MESSAGING §8: Meta's Graph API, no trailing `/` (tests point it at a loopback double). */
+  whatsappCloudApiUrl: string;
+  /** SPEC-MESSAGING §8: how long `/connect` waits for a QR code. */
+  whatsappConnectTimeoutMs: number;
+  /** SPEC-MESSAGING §9: the largest media a send accepts or a download keeps. */
+  mediaMaxBytes: number;
+  /** SPEC-MESSAGING §10: how long events, messages and their media are kept. */
+  eventRetentionHours: number;
 }
 
 export interface BridgeTimeouts {
@@ -140,6 +148,13 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     'LIVE_STATUS_BREAKER_PAUSE_MS', str('LIVE_STATUS_BREAKER_PAUSE_MS'), 15_000, 1, 3_600_000, problems,
   );
   const authCacheTtlSeconds = parseInteger('AUTH_CACHE_TTL_SECONDS', str('AUTH_CACHE_TTL_SECONDS'), 60, 0, 3_600, problems);
+  const whatsappCloudApiUrl =
+    parseUrl('WHATSAPP_CLOUD_API_URL', str('WHATSAPP_CLOUD_API_URL'), ['http:', 'https:'], problems) ?? 'https://graph.facebook.com/v26.0';
+  const whatsappConnectTimeoutMs = parseInteger(
+    'WHATSAPP_CONNECT_TIMEOUT_MS', str('WHATSAPP_CONNECT_TIMEOUT_MS'), 20_000, 100, 600_000, problems,
+  );
+  const mediaMaxBytes = parseInteger('MEDIA_MAX_BYTES', str('MEDIA_MAX_BYTES'), 64 * 1024 * 1024, 1024, 1024 * 1024 * 1024, problems);
+  const eventRetentionHours = parseInteger('EVENT_RETENTION_HOURS', str('EVENT_RETENTION_HOURS'), 168, 1, 87_600, problems);
   const logLevelRaw = (str('LOG_LEVEL') ?? 'info').toLowerCase();
   const logLevel = LOG_LEVELS.includes(logLevelRaw as LogLevel) ? (logLevelRaw as LogLevel) : null;
   if (!logLevel) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
@@ -200,6 +215,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     bridgeHealthIntervalSeconds: bridgeHealthIntervalSeconds!,
     chatwootTimeoutMs: chatwootTimeoutMs!,
     chatwootAllowPrivateUrls: chatwootAllowPrivateUrls!,
+    whatsappCloudApiUrl: whatsappCloudApiUrl.replace(/\/+$/, ''),
+    whatsappConnectTimeoutMs: whatsappConnectTimeoutMs!,
+    mediaMaxBytes: mediaMaxBytes!,
+    eventRetentionHours: eventRetentionHours!,
     ...overrides,
   };
 }

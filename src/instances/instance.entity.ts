@@ -1,12 +1,19 @@
-import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryColumn, Unique } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, Unique } from 'typeorm';
 import { Account } from '../accounts/account.entity.js';
+import { BIGINT_AS_NUMBER } from '../database/bigint.js';
 
-/** There is no WhatsApp connection in this server, so an instance stays `disconnected` (SPEC §4). */
-export type InstanceStatus = 'disconnected';
+/** SPEC-MESSAGING §8. */
+export type InstanceStatus = 'disconnected' | 'connecting' | 'qr_ready' | 'connected';
+export const INSTANCE_STATUSES: readonly InstanceStatus[] = ['disconnected', 'connecting', 'qr_ready', 'connected'];
+
+/** SPEC-MESSAGING §8: chosen at creation, fixed for the instance's life. */
+export type Provider = 'baileys' | 'cloud';
+export const PROVIDERS: readonly Provider[] = ['baileys', 'cloud'];
 
 @Entity('instances')
 @Unique('UQ_instances_account_name', ['accountId', 'name'])
 @Unique('UQ_instances_token_hash', ['tokenHash'])
+@Unique('UQ_instances_cloud_phone_number_id', ['cloudPhoneNumberId'])
 export class Instance {
   @PrimaryColumn('uuid')
   id: string;
@@ -27,6 +34,33 @@ export class Instance {
 
   @Column({ type: 'varchar', length: 20, default: 'disconnected' })
   status: InstanceStatus;
+
+  @Column({ type: 'varchar', length: 10, default: 'baileys' })
+  provider: Provider;
+
+  @Column({ name: 'cloud_phone_number_id', type: 'varchar', length: 32, nullable: true })
+  cloudPhoneNumberId: string | null;
+
+  /** SecretCipher ciphertext (SPEC §6). */
+  @Column({ name: 'cloud_access_token', type: 'text', nullable: true })
+  cloudAccessToken: string | null;
+
+  /** SecretCipher ciphertext (SPEC §6): the key of Meta's webhook signatures. */
+  @Column({ name: 'cloud_app_secret', type: 'text', nullable: true })
+  cloudAppSecret: string | null;
+
+  /** SHA-256 (hex) of the webhook verify token. */
+  @Index('IDX_instances_cloud_verify_token_hash')
+  @Column({ name: 'cloud_verify_token_hash', type: 'char', length: 64, nullable: true })
+  cloudVerifyTokenHash: string | null;
+
+  /** The `seq` of the instance's newest event (SPEC-MESSAGING §10); never goes back. */
+  @Column({ name: 'last_event_seq', type: 'bigint', default: 0, transformer: BIGINT_AS_NUMBER })
+  lastEventSeq: number;
+
+  /** Every event up to this `seq` has been pruned (retention); 0 while none was. */
+  @Column({ name: 'pruned_through_seq', type: 'bigint', default: 0, transformer: BIGINT_AS_NUMBER })
+  prunedThroughSeq: number;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -1,0 +1,36 @@
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { Instance } from '../instances/instance.entity.js';
+
+/**
+ * A send's `Idempotency-Key` (SPEC-MESSAGING §9): `pending` while the first request runs, then
+ * `done` with the answer it got, replayed to every repeat for 24 h.
+ */
+@Entity('idempotency_keys')
+@Index('IDX_idempotency_keys_created_at', ['createdAt'])
+export class IdempotencyKey {
+  @PrimaryColumn({ name: 'instance_id', type: 'uuid' })
+  instanceId: string;
+
+  @PrimaryColumn({ type: 'varchar', length: 128 })
+  key: string;
+
+  @ManyToOne(() => Instance, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'instance_id', foreignKeyConstraintName: 'FK_idempotency_keys_instance' })
+  instance?: Instance;
+
+  /** SHA-256 of the route and body: the same key with another request is a 409. */
+  @Column({ type: 'char', length: 64 })
+  fingerprint: string;
+
+  @Column({ type: 'varchar', length: 10 })
+  state: 'pending' | 'done';
+
+  @Column({ type: 'integer', nullable: true })
+  status: number | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  body: Record<string, unknown> | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+}
