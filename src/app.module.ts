@@ -8,6 +8,7 @@ import { RateLimitModule } from './common/rate-limit/rate-limit.module.js';
 import { AppConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
 import { InstancesModule } from './instances/instances.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -16,7 +17,7 @@ import { MetricsModule } from './metrics/metrics.module.js';
 export class AppModule {
   /** The modules a process runs follow its ROLES (SPEC §1). */
   static forRoot(config: AppConfig): DynamicModule {
-    const api = config.roles.includes('api') ? [AuthModule, RateLimitModule, AccountsModule, InstancesModule, ChatwootModule] : [];
+    const api = config.roles.includes('api') ? [AuthModule, RateLimitModule, AccountsModule, InstancesModule, ChatwootModule, EventsModule] : [];
     const bridge = config.roles.includes('bridge') ? [BridgeModule] : [];
     return {
       module: AppModule,

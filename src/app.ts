@@ -25,7 +25,9 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   app.use(accessLogMiddleware(app.getHttpAdapter().getInstance(), app.get(MetricsService)));
   if (config.roles.includes('api')) {
     const rateLimit = app.get(RateLimitMiddleware);
-    app.use('/api', (req: Request, res: Response, next: NextFunction) => void rateLimit.use(req, res, next));
+    const limit = (req: Request, res: Response, next: NextFunction) => void rateLimit.use(req, res, next);
+    app.use('/api', limit);
+    app.use('/ws', limit);
   }
   app.use(jsonBodyMiddleware());
   app.useGlobalFilters(new AllExceptionsFilter());

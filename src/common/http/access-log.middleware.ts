@@ -19,14 +19,16 @@ export function accessLogMiddleware(app: Express, metrics: MetricsService): Requ
     res.once('close', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = routeTemplate(req, app);
-      const status = res.writableFinished ? String(res.statusCode) : 'aborted';
+      // A WebSocket upgrade (101) answers outside the response object, which never finishes.
+      const answered = res.writableFinished || res.statusCode === 101;
+      const status = answered ? String(res.statusCode) : 'aborted';
       metrics.observeHttp(req.method, route, status, seconds);
       const line = {
         msg: 'request completed',
         requestId: req.requestId,
         method: req.method,
         route,
-        status: res.writableFinished ? res.statusCode : status,
+        status: answered ? res.statusCode : status,
         durationMs: Math.round(seconds * 10_000) / 10,
       };
       if (OPERATIONAL.has(route)) logger.debug(line);

@@ -1,0 +1,34 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { EventLog } from './event-log.js';
+
+const EVERY_MS = 10 * 60_000;
+
+/** Applies EVENT_RETENTION_HOURS (SPEC-MESSAGING §10) at start and every ten minutes. */
+@Injectable()
+export class EventPruner implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('EventPruner');
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+
+  constructor(private readonly log: EventLog) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.run(), EVERY_MS);
+    this.timer.unref();
+    void this.run();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  run(): Promise<void> {
+    this.running ??= this.log
+      .prune()
+      .then((n) => void (n > 0 && this.logger.log(`pruned ${n} events older than the retention`)))
+      .catch((err: Error) => this.logger.warn(`pruning failed: ${err.message}`))
+      .finally(() => (this.running = null));
+    return this.running;
+  }
+}
