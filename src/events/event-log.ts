@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { returnedRows } from '../database/returned-rows.js';
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 
@@ -45,8 +46,7 @@ export class EventLog {
       `UPDATE "instances" SET "last_event_seq" = "last_event_seq" + $2 WHERE "id" = $1 RETURNING "last_event_seq"`,
       [instanceId, events.length],
     );
-    // TypeORM's postgres driver answers an UPDATE … RETURNING with [rows, count].
-    const rows = (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as Array<{ last_event_seq: string | number }>;
+    const rows = returnedRows<{ last_event_seq: string | number }>(result);
     if (rows.length === 0) throw new Error(`instance ${instanceId} does not exist`);
     const last = Number(rows[0].last_event_seq);
     const first = last - events.length + 1;
@@ -104,8 +104,7 @@ export class EventLog {
            RETURNING g.n`,
           [cutoff],
         );
-        const rows = (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as Array<{ n: string | number }>;
-        return rows.reduce((sum, r) => sum + Number(r.n), 0);
+        return returnedRows<{ n: string | number }>(result).reduce((sum, r) => sum + Number(r.n), 0);
       });
       deleted += batch;
       if (batch < 5000) break;

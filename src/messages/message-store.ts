@@ -1,0 +1,150 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { returnedRows } from '../database/returned-rows.js';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { AppConfig } from '../config/config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { EventLog, type NewEvent } from '../events/event-log.js';
+import type { Instance, InstanceStatus } from '../instances/instance.entity.js';
+import type { DeliveryStatus, InboundSink, MediaSource, MessageData, ProviderMessage, ProviderStatus } from '../whatsapp/whatsapp.port.js';
+import type { MediaState, MessageDirection } from './message.entity.js';
+
+/** A stored message, as the send and media routes need it. */
+export interface StoredMessage {
+  id: string;
+  providerMessageId: string;
+  chatJid: string;
+  direction: MessageDirection;
+  data: MessageData;
+  mediaSource: MediaSource | null;
+  mediaState: MediaState | null;
+  raw: Record<string, unknown> | null;
+}
+
+/** Later statuses win; `failed` always applies (SPEC-MESSAGING §10 `message.status`). */
+const STATUS_RANK: Record<DeliveryStatus, number> = { sent: 1, delivered: 2, read: 3, played: 4, failed: 5 };
+
+/**
+ * Every message of every instance, stored once per provider id, each with its `message.exchange`
+ * event in the same transaction (SPEC-MESSAGING §9–§10): a provider that delivers a message twice
+ * (Meta retries for days) finds it stored and nothing happens. Also the instances' status changes
+ * (`instance.state`) and delivery statuses (`message.status`). The adapters report here through
+ * the {@link InboundSink} port; a promise that resolved is a durable write.
+ */
+@Injectable()
+export class MessageStore implements InboundSink {
+  /** Called after commit with the messages whose media waits for a download. */
+  private mediaListener: (instance: Instance, ids: string[]) => void = () => undefined;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly events: EventLog,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onMediaPending(listener: (instance: Instance, ids: string[]) => void): void {
+    this.mediaListener = listener;
+  }
+
+  async messages(instance: Instance, messages: ProviderMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const pendingMedia = await this.dataSource.transaction((m) => this.insert(m, instance, messages));
+    if (pendingMedia.length > 0) this.mediaListener(instance, pendingMedia);
+  }
+
+  /** Stores a message this server sent (its media is stored already), with its event. */
+  async recordSent(instance: Instance, message: ProviderMessage): Promise<void> {
+    await this.dataSource.transaction((m) => this.insert(m, instance, [message], 'stored'));
+  }
+
+  async statuses(instance: Instance, statuses: ProviderStatus[]): Promise<void> {
+    if (statuses.length === 0) return;
+    await this.dataSource.transaction(async (m) => {
+      const events: NewEvent[] = [];
+      for (const s of statuses) {
+        // Only messages of this instance, and only forward (a repeated or late `delivered` after
+        // `read` changes nothing and emits nothing); `failed` always applies.
+        const lower = Object.entries(STATUS_RANK).filter(([, rank]) => rank < STATUS_RANK[s.status]).map(([name]) => name);
+        const result: unknown = await m.query(
+          `UPDATE "messages" SET "status" = $3
+            WHERE "instance_id" = $1 AND "provider_message_id" = $2
+              AND ("status" IS NULL OR "status" = ANY($4::text[]) OR ($3 = 'failed' AND "status" <> 'failed'))
+          RETURNING "id"`,
+          [instance.id, s.id, s.status, lower],
+        );
+        if (returnedRows(result).length > 0) events.push({ type: 'message.status', data: { id: s.id, status: s.status, error: s.error, timestamp: s.timestamp } });
+      }
+      await this.events.append(m, instance.id, events);
+    });
+  }
+
+  /**
+   * The instance's status (SPEC-MESSAGING §8): stored, and an `instance.state` event when it
+   * changed, or for every new QR code while waiting for a scan.
+   */
+  async state(instance: Instance, status: InstanceStatus, reason: string): Promise<void> {
+    await this.dataSource.transaction(async (m) => {
+      const result: unknown = await m.query(
+        `UPDATE "instances" SET "status" = $2 WHERE "id" = $1 AND ("status" <> $2 OR $3) RETURNING "id"`,
+        [instance.id, status, reason === 'qr_ready'],
+      );
+      if (returnedRows(result).length === 0) return;
+      await this.events.append(m, instance.id, [{ type: 'instance.state', data: { status, reason } }]);
+    });
+    instance.status = status;
+  }
+
+  async findByProviderId(instanceId: string, providerMessageId: string): Promise<StoredMessage | null> {
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      `SELECT "id", "provider_message_id", "chat_jid", "direction", "data", "media_source", "media_state", "raw"
+         FROM "messages" WHERE "instance_id" = $1 AND "provider_message_id" = $2`,
+      [instanceId, providerMessageId],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      id: r.id as string,
+      providerMessageId: r.provider_message_id as string,
+      chatJid: r.chat_jid as string,
+      direction: r.direction as MessageDirection,
+      data: r.data as MessageData,
+      mediaSource: (r.media_source as MediaSource | null) ?? null,
+      mediaState: (r.media_state as MediaState | null) ?? null,
+      raw: (r.raw as Record<string, unknown> | null) ?? null,
+    };
+  }
+
+  /** The URL of a message's media on this server (SPEC-MESSAGING §10: absolute, on PUBLIC_URL). */
+  mediaUrl(instanceName: string, providerMessageId: string): string {
+    return `${this.config.publicUrl}/api/message/media/${encodeURIComponent(instanceName)}/${encodeURIComponent(providerMessageId)}`;
+  }
+
+  private async insert(m: EntityManager, instance: Instance, messages: ProviderMessage[], mediaState: MediaState = 'pending'): Promise<string[]> {
+    const events: NewEvent[] = [];
+    const pendingMedia: string[] = [];
+    for (const message of messages) {
+      const data = message.data;
+      const id = randomUUID();
+      const hasMedia = data.media !== null;
+      const result: unknown = await m.query(
+        `INSERT INTO "messages" ("id", "instance_id", "provider_message_id", "direction", "chat_jid", "type", "sent_at", "data", "media_source", "media_state", "raw", "status")
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11::jsonb, $12)
+         ON CONFLICT ("instance_id", "provider_message_id") DO NOTHING
+         RETURNING "id"`,
+        [
+          id, instance.id, data.id, data.direction, data.chat.jid, data.type, data.timestamp, JSON.stringify(data),
+          message.mediaSource ? JSON.stringify(message.mediaSource) : null, hasMedia ? mediaState : null,
+          message.raw ? JSON.stringify(message.raw) : null, data.fromMe ? 'sent' : null,
+        ],
+      );
+      if (returnedRows(result).length === 0) continue; // delivered before: one event per message
+      if (hasMedia && mediaState === 'pending') pendingMedia.push(id);
+      const media = data.media ? { ...data.media, url: this.mediaUrl(instance.name, data.id) } : null;
+      events.push({ type: 'message.exchange', data: { id: data.id, message: { ...data, media } } });
+    }
+    await this.events.append(m, instance.id, events);
+    return pendingMedia;
+  }
+}
+
+/** TypeORM's postgres driver answers an INSERT/UPDATE … RETURNING with [rows, count]. */
