@@ -643,6 +643,12 @@ export class GraphApiDouble {
         return this.sendError(res, { code: 100, message: '(#100) The parameter reaction[\'emoji\'] is required.', details: null });
       }
     }
+    if (b.recipient_type === 'group') {
+      // Groups API: the answer names the group, not a contact.
+      const id = wamid('0', 'out');
+      this.sent.push({ phoneNumberId, wamid: id, to: recipient, waId: recipient, type, body: b });
+      return this.sendJson(res, 200, { messaging_product: 'whatsapp', messages: [{ id, group_id: recipient }] });
+    }
     const digits = digitsOf(recipient) ?? recipient;
     const isBsuid = typeof b.to !== 'string';
     const waId = isBsuid ? recipient : (this.waIds.get(digits) ?? digits);
