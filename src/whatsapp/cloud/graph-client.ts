@@ -127,10 +127,15 @@ export class GraphClient {
     this.timeouts = { ...DEFAULT_TIMEOUTS, connectMs: config.whatsappConnectTimeoutMs, ...timeouts } as Required<GraphTimeouts>;
   }
 
-  /** `GET /<phone-number-id>` (default fields): the credentials work for this number (SPEC §8 connect). */
-  async verifyPhoneNumber(creds: GraphCredentials): Promise<PhoneNumberInfo> {
-    const answer = await this.call(creds, 'GET', this.apiUrl(`/${encodeURIComponent(creds.phoneNumberId)}`), this.timeouts.connectMs);
-    const body = this.json('connect', answer, creds) as Record<string, unknown>;
+  /**
+   * `GET /<phone-number-id>` (default fields): the credentials work for this number (SPEC §8
+   * connect). With `purpose: 'send'` (a send that needs the number first) a refusal is the send's
+   * (REJECTED), within the send deadline.
+   */
+  async verifyPhoneNumber(creds: GraphCredentials, purpose: 'connect' | 'send' = 'connect'): Promise<PhoneNumberInfo> {
+    const timeoutMs = purpose === 'connect' ? this.timeouts.connectMs : this.timeouts.sendMs;
+    const answer = await this.call(creds, 'GET', this.apiUrl(`/${encodeURIComponent(creds.phoneNumberId)}`), timeoutMs);
+    const body = this.json(purpose, answer, creds) as Record<string, unknown>;
     return {
       id: typeof body.id === 'string' ? body.id : creds.phoneNumberId,
       displayPhoneNumber: typeof body.display_phone_number === 'string' ? body.display_phone_number : null,
@@ -328,12 +333,19 @@ export function describeGraphError(error: GraphErrorBody): string {
   return error.details ? `${message} (${error.details})` : message;
 }
 
+const TOO_LARGE = 'the media is larger than MEDIA_MAX_BYTES';
+
 function tooLarge(max: number): WhatsAppError {
-  return new WhatsAppError('MEDIA_GONE', `the media is larger than MEDIA_MAX_BYTES (${max} bytes)`);
+  return new WhatsAppError('MEDIA_GONE', `${TOO_LARGE} (${max} bytes)`);
 }
 
-/** A WhatsAppError whose texts cannot carry the token (Meta does not echo it; a proxy might). */
-function redactError(error: WhatsAppError, ...secrets: string[]): WhatsAppError {
+/** MEDIA_GONE because the media exceeds MEDIA_MAX_BYTES (asking again will not help). */
+export function isMediaTooLarge(err: unknown): boolean {
+  return err instanceof WhatsAppError && err.code === 'MEDIA_GONE' && err.detail.startsWith(TOO_LARGE);
+}
+
+/** A WhatsAppError whose texts cannot carry these secrets (Meta does not echo them; a proxy might). */
+export function redactError(error: WhatsAppError, ...secrets: string[]): WhatsAppError {
   const scrub = (text: string) => secrets.reduce((t, s) => (s.length >= 4 ? t.split(s).join('[REDACTED]') : t), text);
   const detail = scrub(error.detail);
   const reason = scrub(error.reason);
