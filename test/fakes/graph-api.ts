@@ -368,6 +368,8 @@ export class GraphApiDouble {
     this.requests.length = 0;
     this.sent.length = 0;
     this.permissionDenial = 10;
+    this.mediaUrlTtlMs = 5 * 60_000;
+    this.waIds.clear();
   }
 
   requestsTo(route: GraphRoute): RecordedGraphRequest[] {
