@@ -41,6 +41,8 @@ async function failure(promise: Promise<unknown>): Promise<{ code: string; detai
 const text = (to = '+5511999999999') => ({ messaging_product: 'whatsapp', recipient_type: 'individual', to, type: 'text', text: { body: 'hello', preview_url: false } });
 
 beforeAll(async () => {
+  // Quiet: the logging describe below captures what matters.
+  Logger.overrideLogger(false as never);
   graph = await GraphApiDouble.start();
   dispatcher = createGraphDispatcher();
 });
