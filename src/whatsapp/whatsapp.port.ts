@@ -39,6 +39,8 @@ export interface MessageContent {
   name?: string;
   address?: string;
   contacts?: Array<{ name: string; phones: string[] }>;
+  /** Audio recorded as a voice note (Baileys `ptt`, Cloud API `voice`); absent otherwise. */
+  voice?: boolean;
   /** An interactive or button reply: the chosen option's id (its title is `text`). */
   replyId?: string;
 }
