@@ -101,11 +101,12 @@ export interface InboundSink {
 }
 export const INBOUND_SINK = Symbol('INBOUND_SINK');
 
-/** What `GET /api/instance/connect` reports. */
+/** What `GET /api/instance/connect` reports; `connecting` is Baileys' answer to a reconnect (§8: it does not wait). */
 export type ConnectOutcome =
   | { status: 'connected'; already: boolean }
   | { status: 'qr_ready'; qrCode: string }
-  | { status: 'pairing_code'; pairingCode: string };
+  | { status: 'pairing_code'; pairingCode: string }
+  | { status: 'connecting' };
 
 export interface OutgoingMedia {
   type: MediaType;
