@@ -113,7 +113,7 @@ export class BaileysAdapter implements WhatsAppAdapter, OnApplicationShutdown {
     if (conn.status === 'connected' && conn.sock?.ws.isOpen) return { status: 'connected', already: true };
     // A new QR code replaces the old one every ~20 s: calling again returns the current one.
     if (conn.qr && !pairingPhone) return { status: 'qr_ready', qrCode: conn.qr };
-    const outcome = this.await(conn, pairingPhone);
+    const outcome = this.waitForOutcome(conn, pairingPhone);
     if (!conn.sock) {
       // The caller is waiting: a pending backoff retry starts now.
       this.cancelRetry(conn);
@@ -271,7 +271,8 @@ export class BaileysAdapter implements WhatsAppAdapter, OnApplicationShutdown {
       logger: baileysLogger(this.log, { instance: conn.instance.name }),
       connectTimeoutMs: this.config.whatsappConnectTimeoutMs,
       onDecrypted: (m) => this.storeDecrypted(conn, m),
-      // TODO(wiring): a recipient's retry request wants our sent message; the port has no lookup.
+      // A recipient's retry request re-sends from Baileys' own cache of recent sends (5 min);
+      // older ones would need the message store, which the port does not offer.
       getMessage: async () => undefined,
     });
     conn.sock = sock;
@@ -369,10 +370,10 @@ export class BaileysAdapter implements WhatsAppAdapter, OnApplicationShutdown {
     switch (code) {
       case DisconnectReason.restartRequired:
         // After a scan (or when WhatsApp asks): a new socket at once, same creds.
-        this.open(conn, 'restart_required');
+        this.reopen(conn, 'restart_required');
         return;
       case DisconnectReason.loggedOut:
-        void this.loggedOut(conn);
+        this.loggedOut(conn).catch((err: unknown) => this.log.error(`${conn.instance.name}: after a logout: ${describe(err)}`));
         return;
       case DisconnectReason.connectionReplaced:
       case DisconnectReason.forbidden:
@@ -389,12 +390,27 @@ export class BaileysAdapter implements WhatsAppAdapter, OnApplicationShutdown {
     // SPEC §8: the caller of /connect hears at once; the connection itself retries indefinitely.
     for (const waiter of conn.waiters) this.settle(conn, waiter, new WhatsAppError('UNREACHABLE', detail));
     this.report(conn, 'disconnected', 'connection_lost');
+    this.retryLater(conn);
+  }
+
+  private retryLater(conn: Connection): void {
     const delay = backoffMs(conn.attempt);
     conn.attempt += 1;
     conn.retry = this.timers.setTimeout(() => {
       conn.retry = null;
-      if (!conn.stopped && !conn.sock) this.open(conn, 'reconnecting');
+      if (!conn.stopped && !conn.sock) this.reopen(conn, 'reconnecting');
     }, delay);
+  }
+
+  /** open() where nobody awaits it (a timer, an event): a failure to build the socket retries later. */
+  private reopen(conn: Connection, reason: string): void {
+    try {
+      this.open(conn, reason);
+    } catch (err) {
+      this.log.error(`${conn.instance.name}: starting a Baileys socket failed: ${describe(err)}`);
+      conn.sock = null;
+      this.retryLater(conn);
+    }
   }
 
   /** 401: WhatsApp unlinked the device. The session is deleted; a waiting /connect gets a fresh QR. */
@@ -409,7 +425,7 @@ export class BaileysAdapter implements WhatsAppAdapter, OnApplicationShutdown {
     }
     if (waiting && !conn.stopped) {
       conn.session = this.sessions.create(conn.instance.id);
-      this.open(conn, 'connecting');
+      this.reopen(conn, 'connecting');
     }
   }
 
@@ -448,7 +464,7 @@ export class BaileysAdapter implements WhatsAppAdapter, OnApplicationShutdown {
     }
   }
 
-  private await(conn: Connection, pairingPhone: string | undefined): Promise<ConnectOutcome> {
+  private waitForOutcome(conn: Connection, pairingPhone: string | undefined): Promise<ConnectOutcome> {
     return new Promise<ConnectOutcome>((resolve, reject) => {
       const waiter: Waiter = { pairingPhone, resolve, reject, timer: null };
       const seconds = this.config.whatsappConnectTimeoutMs / 1_000;
