@@ -76,6 +76,16 @@ describe('BaileysAdapter: connection (SPEC-MESSAGING §8)', () => {
     expect(await outcome).toEqual({ status: 'connected', already: false });
   });
 
+  it('an unlinked leftover session (a pairing code never entered) is replaced by a fresh one', async () => {
+    const { adapter, sockets, store, instance } = setup();
+    const leftover = store.create(instance.id);
+    Object.assign(leftover.state.creds, { me: { id: '5511999999999@s.whatsapp.net', name: '~' } });
+    await leftover.saveCreds();
+    void adapter.connect(instance).catch(() => undefined);
+    await settle();
+    expect(sockets.last.options.auth.creds.me).toBeUndefined();
+  });
+
   it('with a pairing phone: one pairing code once the socket is up', async () => {
     const { adapter, sockets, instance } = setup();
     const outcome = adapter.connect(instance, { pairingPhone: '+55 11 99999-9999' });

@@ -106,7 +106,9 @@ export class BaileysAdapter implements WhatsAppAdapter, OnApplicationShutdown {
   async connect(instance: Instance, { pairingPhone }: { pairingPhone?: string } = {}): Promise<ConnectOutcome> {
     let conn = this.connections.get(instance.id);
     if (!conn) {
-      const session = (await this.sessions.load(instance.id)) ?? this.sessions.create(instance.id);
+      const saved = await this.sessions.load(instance.id);
+      // An unlinked leftover (a pairing code never entered) would log in and get a 401: start afresh.
+      const session = saved && isLinked(saved.state.creds) ? saved : this.sessions.create(instance.id);
       conn = this.connections.get(instance.id) ?? this.track(instance, session);
     }
     conn.instance = instance;
