@@ -39,6 +39,8 @@ export interface MessageContent {
   name?: string;
   address?: string;
   contacts?: Array<{ name: string; phones: string[] }>;
+  /** Audio recorded as a voice note (Baileys `ptt`, Cloud API `voice`); absent otherwise. */
+  voice?: boolean;
   /** An interactive or button reply: the chosen option's id (its title is `text`). */
   replyId?: string;
 }
@@ -99,11 +101,12 @@ export interface InboundSink {
 }
 export const INBOUND_SINK = Symbol('INBOUND_SINK');
 
-/** What `GET /api/instance/connect` reports. */
+/** What `GET /api/instance/connect` reports; `connecting` is Baileys' answer to a reconnect (§8: it does not wait). */
 export type ConnectOutcome =
   | { status: 'connected'; already: boolean }
   | { status: 'qr_ready'; qrCode: string }
-  | { status: 'pairing_code'; pairingCode: string };
+  | { status: 'pairing_code'; pairingCode: string }
+  | { status: 'connecting' };
 
 export interface OutgoingMedia {
   type: MediaType;

@@ -10,6 +10,11 @@ export class SecretDecryptionError extends Error {
   }
 }
 
+export interface SecretCipherOptions {
+  /** Register the plaintext with the log redactor (default true). */
+  redactFromLogs?: boolean;
+}
+
 const VERSION = 'v1';
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
@@ -33,9 +38,13 @@ export class SecretCipher {
     return this.current.id;
   }
 
-  encrypt(plaintext: string): string {
+  /**
+   * `redactFromLogs: false` is for bulk data that no error message echoes (a Baileys session's
+   * Signal keys: thousands of values that would only evict real secrets from the redactor).
+   */
+  encrypt(plaintext: string, { redactFromLogs = true }: SecretCipherOptions = {}): string {
     // Whatever is worth encrypting must never be logged, even echoed in an error message.
-    rememberSecret(plaintext);
+    if (redactFromLogs) rememberSecret(plaintext);
     const nonce = randomBytes(NONCE_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.current.key, nonce);
     const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
@@ -43,7 +52,7 @@ export class SecretCipher {
     return [VERSION, this.current.id, nonce.toString('base64url'), tag.toString('base64url'), ciphertext.toString('base64url')].join('.');
   }
 
-  decrypt(stored: string): string {
+  decrypt(stored: string, { redactFromLogs = true }: SecretCipherOptions = {}): string {
     const parts = stored.split('.');
     if (parts.length !== 5 || parts[0] !== VERSION) throw new SecretDecryptionError('unknown format');
     const [, keyId, nonceB64, tagB64, dataB64] = parts;
@@ -56,7 +65,7 @@ export class SecretCipher {
       const decipher = createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
       decipher.setAuthTag(tag);
       const plaintext = Buffer.concat([decipher.update(Buffer.from(dataB64, 'base64url')), decipher.final()]).toString('utf8');
-      rememberSecret(plaintext);
+      if (redactFromLogs) rememberSecret(plaintext);
       return plaintext;
     } catch {
       throw new SecretDecryptionError('authentication failed (tampered data or wrong key)');
