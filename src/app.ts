@@ -1,4 +1,4 @@
-import { INestApplication, LoggerService } from '@nestjs/common';
+import type { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
@@ -41,5 +41,3 @@ export async function createApp(config: AppConfig, logger?: LoggerService | fals
   configureApp(app, config);
   return app;
 }
-
-export type App = INestApplication;

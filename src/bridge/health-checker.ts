@@ -11,7 +11,7 @@ import { type HealthVerdict, IntegrationsRepository } from './integrations.repos
 const CONCURRENCY = 4;
 
 /** The `last_error` a failed check leaves, saying what the operator has to fix. */
-export function healthFailureMessage(err: ChatwootCallError, row: Pick<BridgeIntegration, 'inboxId' | 'chatwootAccountId'>): string {
+function healthFailureMessage(err: ChatwootCallError, row: Pick<BridgeIntegration, 'inboxId' | 'chatwootAccountId'>): string {
   const e = toBridgeError(err);
   switch (e.reason) {
     case 'token_rejected':

@@ -20,7 +20,7 @@ export interface CreatedIntegration {
 }
 
 /** `int_` + 80 random bits in lowercase base32: unguessable, and safe in a URL path. */
-export function newIntegrationId(): string {
+function newIntegrationId(): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
   return `int_${Array.from(randomBytes(16), (b) => alphabet[b & 31]).join('')}`;
 }

@@ -2,10 +2,10 @@ import type { Provider } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
-export const WEBHOOK_PATH_PREFIX = '/v1/webhooks';
+const WEBHOOK_PATH_PREFIX = '/v1/webhooks';
 
 /** Chatwoot's events carry a whole conversation; a generous cap, still bounded. */
-export const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
+const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
 
 export type RawBody = Buffer | 'too_large' | 'unreadable';
 
@@ -23,7 +23,7 @@ export function rawBodyOf(req: Request): RawBody | undefined {
  * as \u003c…). Once the stream is consumed here, the JSON parser sees a finished request and
  * leaves it alone.
  */
-export function captureWebhookRawBody(limit = WEBHOOK_BODY_LIMIT_BYTES): RequestHandler {
+function captureWebhookRawBody(limit = WEBHOOK_BODY_LIMIT_BYTES): RequestHandler {
   return (req: Request, _res: Response, next: NextFunction) => {
     if (req.method !== 'POST') return next();
     const chunks: Buffer[] = [];

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** How far a delivery's timestamp may be from now: replays of a captured delivery fail after it. */
-export const SIGNATURE_TOLERANCE_SECONDS = 300;
+const SIGNATURE_TOLERANCE_SECONDS = 300;
 
 export type SignatureCheck = 'valid' | 'missing' | 'malformed' | 'stale' | 'mismatch';
 

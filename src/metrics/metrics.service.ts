@@ -100,7 +100,7 @@ export class MetricsService implements OnApplicationShutdown {
 }
 
 /** BRIDGE-API.md's routes: `/v1/integrations` (create, list by external_id) and `/v1/integrations/<id>`. */
-export function bridgeOperation(method: string, path: string): BridgeOperation | 'other' {
+function bridgeOperation(method: string, path: string): BridgeOperation | 'other' {
   const collection = /^\/v1\/integrations\/?$/.test(path);
   switch (method) {
     case 'POST':

@@ -55,7 +55,7 @@ const adminDescription = 'The server\'s ADMIN_TOKEN (admin routes only).';
  * The OpenAPI document of the application's /api routes, key-sorted so that its serialisation is
  * deterministic (the committed openapi.json is compared byte for byte).
  */
-export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setOpenAPIVersion('3.1.0')
     .setTitle('RyzeAPI-compatible server')
@@ -146,7 +146,7 @@ export async function renderOpenApiDocument(): Promise<string> {
 }
 
 /** A deep copy with every object's keys in code-point order; arrays keep their order. */
-export function sortKeys<T>(value: T): T {
+function sortKeys<T>(value: T): T {
   if (Array.isArray(value)) return value.map((v) => sortKeys(v)) as T;
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

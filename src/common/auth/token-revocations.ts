@@ -13,7 +13,7 @@ import { PrincipalCache } from './principal-cache.js';
  * `token_hash` whenever a row of `accounts` or `instances` is deleted or its token, name or account
  * changes, `*` when either table is truncated; whichever process or person made the change.
  */
-export const TOKEN_REVOKED_CHANNEL = 'ryze_token_revoked';
+const TOKEN_REVOKED_CHANNEL = 'ryze_token_revoked';
 
 /** How the listening connection shows in `pg_stat_activity`. */
 export const LISTENER_APPLICATION_NAME = 'ryze-token-revocations';

@@ -62,9 +62,4 @@ export class SecretCipher {
       throw new SecretDecryptionError('authentication failed (tampered data or wrong key)');
     }
   }
-
-  /** True when the value is not under the current key (a rotation must re-encrypt it). */
-  needsRotation(stored: string): boolean {
-    return stored.split('.')[1] !== this.current.id;
-  }
 }

@@ -1,7 +1,7 @@
 import type { Express, Request } from 'express';
 
 /** The label of a request that no route matched (unknown path or method). */
-export const UNMATCHED_ROUTE = 'unmatched';
+const UNMATCHED_ROUTE = 'unmatched';
 
 interface RouteLayer {
   route?: { path: unknown; methods: Record<string, boolean> };

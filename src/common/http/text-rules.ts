@@ -6,7 +6,7 @@ import { ValidateBy, type ValidationOptions } from 'class-validator';
  */
 
 /** Characters as PostgreSQL counts them in `varchar(n)`: code points, not UTF-16 units. */
-export function codePointLength(value: string): number {
+function codePointLength(value: string): number {
   let n = 0;
   for (const _ of value) n += 1;
   return n;

@@ -3,7 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { type ValidationError, validateSync } from 'class-validator';
 
 /** How deep a body may nest (the body itself is level 1). */
-export const MAX_BODY_DEPTH = 32;
+const MAX_BODY_DEPTH = 32;
 
 /**
  * Validates a parsed JSON body against a DTO: the one implementation behind the API's body pipe
@@ -39,7 +39,7 @@ function nestedDeeperThan(value: unknown, levels: number): boolean {
 }
 
 /** One sentence per broken field, named by its path; unknown fields last. */
-export function describeErrors(errors: ValidationError[], parent = ''): string[] {
+function describeErrors(errors: ValidationError[], parent = ''): string[] {
   const known: string[] = [];
   const unknown: string[] = [];
   for (const e of errors) {
