@@ -9,6 +9,7 @@ import { type BridgeIntegration, Deadline, type ProvisionRequest } from '../brid
 import type { AccountPrincipal } from '../common/auth/principal.js';
 import { generateToken, hashToken } from '../common/auth/tokens.js';
 import { SecretCipher } from '../common/crypto/secret-cipher.js';
+import { Messages } from '../common/errors/http-error.js';
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { Instance } from '../instances/instance.entity.js';
@@ -304,7 +305,7 @@ export class ChatwootService implements ChatwootInstanceHook, OnModuleInit {
     } catch (err) {
       if (err instanceof ChatwootError) return { enabled: false, status: 'error', error: chatwootErrorAnswer(err)[1] };
       this.logger.error(`inline activation of instance ${instance.id} failed: ${(err as Error).stack ?? String(err)}`);
-      return { enabled: false, status: 'error', error: 'Internal server error' };
+      return { enabled: false, status: 'error', error: Messages.internal };
     }
   }
 
