@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { SecretCipher } from '../common/crypto/secret-cipher.js';
-import { constantTimeEquals } from './bridge-auth.guard.js';
+import { constantTimeEquals } from '../common/auth/tokens.js';
 import { BridgeError, integrationNotFound } from './bridge.errors.js';
 import { IntegrationsRepository } from './integrations.repository.js';
 import { classifyWebhookEvent } from './webhook-events.js';

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { MetricsService } from '../../metrics/metrics.service.js';
 import type { AccountPrincipal } from './principal.js';
 import { PrincipalCache } from './principal-cache.js';
-import { digestsEqual } from './tokens.js';
+import { constantTimeEquals } from './tokens.js';
 
 /**
  * Who an account or instance token is (SPEC §2), from its SHA-256 digest: the principal cache when
@@ -40,7 +40,7 @@ export class PrincipalResolver {
         [tokenHash],
       );
     const row = rows.find((r) => r.kind === 'account') ?? rows[0];
-    if (!row || !digestsEqual(row.token_hash, tokenHash)) return null;
+    if (!row || !constantTimeEquals(row.token_hash, tokenHash)) return null;
     return row.kind === 'account'
       ? { kind: 'account', accountId: row.account_id }
       : { kind: 'instance', accountId: row.account_id, instanceId: row.instance_id!, instanceName: row.instance_name! };
