@@ -5,7 +5,7 @@ import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { BridgeGatewayError, type GatewayFailure } from './bridge-gateway.errors.js';
-import { type BridgeIntegration, Deadline, isBridgeIntegration, type ProvisionRequest } from './bridge-gateway.types.js';
+import { type IntegrationObject, Deadline, isIntegrationObject, type ProvisionRequest } from './bridge-gateway.types.js';
 import { classifyBridgeAnswer, redact } from './classify.js';
 import { BRIDGE_DISPATCHER } from './dispatcher.js';
 
@@ -56,7 +56,7 @@ export class BridgeGateway {
    * Create, idempotent on `external_id` (BRIDGE-API §2), so it alone is retried: once, when the
    * bridge could not be reached or dropped the connection, and only within the deadline.
    */
-  async create(request: ProvisionRequest, deadline: Deadline): Promise<{ integration: BridgeIntegration; created: boolean }> {
+  async create(request: ProvisionRequest, deadline: Deadline): Promise<{ integration: IntegrationObject; created: boolean }> {
     const secrets = [request.chatwoot.api_token, request.source.token];
     let answer: Answer;
     try {
@@ -75,7 +75,7 @@ export class BridgeGateway {
    * Replace; null when the bridge does not know the integration: its structured 404 `not_found`
    * (as for delete: a proxy's 404 page is a failure, not "the bridge lost it").
    */
-  async update(id: string, request: ProvisionRequest, deadline: Deadline): Promise<BridgeIntegration | null> {
+  async update(id: string, request: ProvisionRequest, deadline: Deadline): Promise<IntegrationObject | null> {
     const secrets = [request.chatwoot.api_token, request.source.token];
     const answer = await this.call('PUT', `/v1/integrations/${encodeURIComponent(id)}`, deadline.remainingMs, { body: request, secrets });
     if (answer.status === 404 && this.errorCode(answer) === 'not_found') return null;
@@ -84,14 +84,14 @@ export class BridgeGateway {
   }
 
   /** Live state; null when the bridge does not know the integration (404). */
-  async get(id: string): Promise<BridgeIntegration | null> {
+  async get(id: string): Promise<IntegrationObject | null> {
     const answer = await this.call('GET', `/v1/integrations/${encodeURIComponent(id)}`, this.config.bridgeTimeouts.getMs);
     if (answer.status === 404) return null;
     if (answer.status !== 200) throw this.bodylessFailure(answer);
     return this.integration(answer, []);
   }
 
-  async findByExternalId(externalId: string): Promise<BridgeIntegration[]> {
+  async findByExternalId(externalId: string): Promise<IntegrationObject[]> {
     const answer = await this.call('GET', `/v1/integrations?external_id=${encodeURIComponent(externalId)}`, this.config.bridgeTimeouts.getMs);
     if (answer.status !== 200) throw this.bodylessFailure(answer);
     let parsed: unknown;
@@ -101,7 +101,7 @@ export class BridgeGateway {
       throw new BridgeGatewayError({ kind: 'failed', detail: 'unexpected non-JSON body' });
     }
     const list = (parsed as { integrations?: unknown } | null)?.integrations;
-    if (!Array.isArray(list) || !list.every(isBridgeIntegration)) {
+    if (!Array.isArray(list) || !list.every(isIntegrationObject)) {
       throw new BridgeGatewayError({ kind: 'failed', detail: 'unexpected body: not an integration list' });
     }
     return list;
@@ -221,14 +221,14 @@ export class BridgeGateway {
     }
   }
 
-  private integration(answer: Answer, secrets: Array<string | undefined>): BridgeIntegration {
+  private integration(answer: Answer, secrets: Array<string | undefined>): IntegrationObject {
     let parsed: unknown;
     try {
       parsed = JSON.parse(answer.body);
     } catch {
       throw new BridgeGatewayError({ kind: 'failed', detail: `unexpected non-JSON body with HTTP ${answer.status}` });
     }
-    if (!isBridgeIntegration(parsed)) {
+    if (!isIntegrationObject(parsed)) {
       throw new BridgeGatewayError({
         kind: 'failed',
         detail: redact(`unexpected body with HTTP ${answer.status}: ${answer.body.slice(0, 200)}`, [...secrets, this.config.bridgeToken ?? undefined]),

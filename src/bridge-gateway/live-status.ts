@@ -4,7 +4,7 @@ import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { BridgeGatewayError } from './bridge-gateway.errors.js';
 import { BridgeGateway } from './bridge-gateway.service.js';
-import type { BridgeIntegration } from './bridge-gateway.types.js';
+import type { IntegrationObject } from './bridge-gateway.types.js';
 
 /**
  * Live state for `GET /api/chatwoot/list` (SPEC §5 step 2), which is best effort: local data is
@@ -27,7 +27,7 @@ const TRIAL_IN_FLIGHT = new BridgeGatewayError({ kind: 'unreachable', detail: 'b
 @Injectable()
 export class LiveStatusReader {
   private readonly logger = new Logger('LiveStatus');
-  private readonly inFlight = new Map<string, Promise<BridgeIntegration | null>>();
+  private readonly inFlight = new Map<string, Promise<IntegrationObject | null>>();
   private readonly policy: IPolicy;
   private readonly breakers: CircuitBreakerPolicy[];
   /** Until when (performance.now()) a circuit stays open: reads skip cockatiel altogether. */
@@ -58,7 +58,7 @@ export class LiveStatusReader {
   }
 
   /** The live integration, null when the bridge does not know it; throws when it is unavailable. */
-  read(bridgeIntegrationId: string): Promise<BridgeIntegration | null> {
+  read(bridgeIntegrationId: string): Promise<IntegrationObject | null> {
     // Join a read in flight only while the circuits are closed: a read in flight otherwise is the
     // half-open trial, which may hang for the whole timeout; the others answer from local data.
     // Open: answer at once, as cockatiel would, without asking it. Once the pause is over, the

@@ -1,7 +1,6 @@
 import { Column, CreateDateColumn, Entity, JoinColumn, OneToOne, PrimaryColumn, Unique, UpdateDateColumn } from 'typeorm';
+import type { IntegrationObject } from '../bridge-gateway/bridge-gateway.types.js';
 import { Instance } from '../instances/instance.entity.js';
-
-export type IntegrationStatus = 'active' | 'paused' | 'error';
 
 /**
  * Table `chatwoot_integrations` (SPEC §6). Never returned as is: `toChatwootStatus` maps it, so
@@ -53,7 +52,8 @@ export class ChatwootIntegration {
   reopenResolved: boolean;
 
   @Column({ type: 'varchar', length: 10 })
-  status: IntegrationStatus;
+  /** The bridge's last reported status. */
+  status: IntegrationObject['status'];
 
   @Column({ name: 'last_error', type: 'text', default: '' })
   lastError: string;

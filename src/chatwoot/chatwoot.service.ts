@@ -5,7 +5,7 @@ import { type DataSource, In } from 'typeorm';
 import { BridgeGatewayError } from '../bridge-gateway/bridge-gateway.errors.js';
 import { BridgeGateway } from '../bridge-gateway/bridge-gateway.service.js';
 import { LiveStatusReader } from '../bridge-gateway/live-status.js';
-import { type BridgeIntegration, Deadline, type ProvisionRequest } from '../bridge-gateway/bridge-gateway.types.js';
+import { type IntegrationObject, Deadline, type ProvisionRequest } from '../bridge-gateway/bridge-gateway.types.js';
 import type { AccountPrincipal } from '../common/auth/principal.js';
 import { generateToken, hashToken } from '../common/auth/tokens.js';
 import { SecretCipher } from '../common/crypto/secret-cipher.js';
@@ -87,7 +87,7 @@ export class ChatwootService implements ChatwootInstanceHook, OnModuleInit {
     // The instance id is the stable external_id: a retried set adopts what a timed-out one left.
     await this.attempts.record(instance.id);
 
-    let integration: BridgeIntegration;
+    let integration: IntegrationObject;
     let created = false;
     try {
       const updated = existing ? await this.gateway.update(existing.bridgeIntegrationId, request, deadline) : null;
@@ -138,7 +138,7 @@ export class ChatwootService implements ChatwootInstanceHook, OnModuleInit {
   private async persist(
     instance: Instance,
     existing: ChatwootIntegration | null,
-    integration: BridgeIntegration,
+    integration: IntegrationObject,
     s: ChatwootSettings,
     callbackToken: string,
   ): Promise<ChatwootIntegration> {
@@ -170,7 +170,7 @@ export class ChatwootService implements ChatwootInstanceHook, OnModuleInit {
    * previous configuration back. What cannot be undone now is left to reconciliation, which
    * still holds the activation record.
    */
-  private async compensate(instance: Instance, existing: ChatwootIntegration | null, integration: BridgeIntegration, created: boolean): Promise<void> {
+  private async compensate(instance: Instance, existing: ChatwootIntegration | null, integration: IntegrationObject, created: boolean): Promise<void> {
     try {
       if (created || !existing) {
         await this.gateway.delete(integration.id, false);
@@ -205,11 +205,11 @@ export class ChatwootService implements ChatwootInstanceHook, OnModuleInit {
    * data. A live inbox id fills a local 0; the live status and error
    * are kept locally too, so that the instance list (local data only) shows the last known state.
    */
-  async status(principal: AccountPrincipal, instanceName: string): Promise<{ instance: Pick<Instance, 'id' | 'name'>; row: StatusRow; live: BridgeIntegration | null }> {
+  async status(principal: AccountPrincipal, instanceName: string): Promise<{ instance: Pick<Instance, 'id' | 'name'>; row: StatusRow; live: IntegrationObject | null }> {
     // The instance and the row's shown columns in one query: this read is the hot path.
     const { instance, row } = await this.instances.resolveWith(principal, instanceName, ChatwootIntegration, STATUS_ROW_PROPERTIES);
     if (!row) throw new ChatwootError('NO_INTEGRATION');
-    let live: BridgeIntegration | null = null;
+    let live: IntegrationObject | null = null;
     try {
       live = await this.liveStatus.read(row.bridgeIntegrationId);
     } catch (err) {
@@ -219,7 +219,7 @@ export class ChatwootService implements ChatwootInstanceHook, OnModuleInit {
     return { instance, row, live };
   }
 
-  private async remember(row: StatusRow, live: BridgeIntegration): Promise<void> {
+  private async remember(row: StatusRow, live: IntegrationObject): Promise<void> {
     const backfill = row.chatwootInboxId === 0 && live.inbox_id > 0;
     if (!backfill && live.status === row.status && live.last_error === row.lastError) return;
     try {

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { BridgeIntegration } from '../../bridge-gateway/bridge-gateway.types.js';
+import type { IntegrationObject } from '../../bridge-gateway/bridge-gateway.types.js';
 import { rfc3339 } from '../../common/time.js';
 import type { ChatwootIntegration } from '../chatwoot-integration.entity.js';
 
@@ -89,7 +89,7 @@ export const STATUS_ROW_PROPERTIES = [
 export type StatusRow = Pick<ChatwootIntegration, (typeof STATUS_ROW_PROPERTIES)[number]>;
 
 /** Local row, with `status` and `last_error` replaced by the bridge's live values when it answered. */
-export function toChatwootStatus(instanceName: string, row: StatusRow, live: BridgeIntegration | null): ChatwootStatusResponse {
+export function toChatwootStatus(instanceName: string, row: StatusRow, live: IntegrationObject | null): ChatwootStatusResponse {
   return {
     instance_name: instanceName,
     status: live ? live.status : row.status,
