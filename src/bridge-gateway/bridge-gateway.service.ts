@@ -3,10 +3,11 @@ import { EventEmitter } from 'node:events';
 import type { Dispatcher } from 'undici';
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { redact } from '../common/redaction.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { BridgeGatewayError, type GatewayFailure } from './bridge-gateway.errors.js';
 import { type IntegrationObject, Deadline, isIntegrationObject, type ProvisionRequest } from './bridge-gateway.types.js';
-import { classifyBridgeAnswer, redact } from './classify.js';
+import { classifyBridgeAnswer } from './classify.js';
 import { BRIDGE_DISPATCHER } from './dispatcher.js';
 
 interface Answer {
@@ -178,7 +179,7 @@ export class BridgeGateway {
     const code = errorCode(err);
     const detail = redact(`${method} ${this.config.bridgeUrl}${path}: ${errorMessage(err) || code || 'network error'}`, [
       ...secrets,
-      this.config.bridgeToken ?? undefined,
+      this.config.bridgeToken,
     ]);
     if (code && UNREACHABLE_CODES.has(code)) return { kind: 'unreachable', detail };
     return { kind: 'failed', detail };
@@ -186,7 +187,7 @@ export class BridgeGateway {
 
   private failure(answer: Answer, secrets: Array<string | undefined>): BridgeGatewayError {
     const failure = classifyBridgeAnswer(answer.status, answer.body);
-    return new BridgeGatewayError({ ...failure, detail: redact(failure.detail, [...secrets, this.config.bridgeToken ?? undefined]) });
+    return new BridgeGatewayError({ ...failure, detail: redact(failure.detail, [...secrets, this.config.bridgeToken]) });
   }
 
   /**
@@ -231,7 +232,7 @@ export class BridgeGateway {
     if (!isIntegrationObject(parsed)) {
       throw new BridgeGatewayError({
         kind: 'failed',
-        detail: redact(`unexpected body with HTTP ${answer.status}: ${answer.body.slice(0, 200)}`, [...secrets, this.config.bridgeToken ?? undefined]),
+        detail: `unexpected body with HTTP ${answer.status}: ${redact(answer.body, [...secrets, this.config.bridgeToken]).slice(0, 200)}`,
       });
     }
     return { ...parsed, last_error: parsed.last_error ?? '', inbox_name: parsed.inbox_name ?? '' };

@@ -4,9 +4,8 @@ import https from 'node:https';
 import { isIP } from 'node:net';
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import {
-  ChatwootHttpError, ChatwootUnreachableError, describeNetworkError, redact,
-} from './chatwoot-errors.js';
+import { redact } from '../common/redaction.js';
+import { ChatwootHttpError, ChatwootUnreachableError, describeNetworkError } from './chatwoot-errors.js';
 import { AddressNotAllowedError, isDisallowedAddress, restrictedLookup } from './url-policy.js';
 
 /** Where and as whom a call goes: one integration's credentials. */

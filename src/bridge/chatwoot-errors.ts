@@ -159,18 +159,3 @@ function isTlsError(code: string, message: string): boolean {
     /ssl|tls|certificate/i.test(message)
   );
 }
-
-/**
- * Removes the token from text that leaves the bridge (an echoed request, a proxy's error page):
- * BRIDGE-API §4 says a message never contains it.
- */
-export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length === 0) continue;
-    for (const form of new Set([secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)])) {
-      out = out.split(form).join('[REDACTED]');
-    }
-  }
-  return out;
-}

@@ -1,8 +1,9 @@
 import type { LoggerService } from '@nestjs/common';
 import { pino, type DestinationStream, type Level, type Logger as Pino } from 'pino';
 import type { AppConfig, LogLevel } from '../../config/config.js';
+import { REDACTED } from '../redaction.js';
 import { currentRequestContext } from './request-context.js';
-import { configSecrets, REDACT_PATHS, REDACTED, SecretScrubber } from './secrets.js';
+import { configSecrets, REDACT_PATHS, SecretScrubber } from './secrets.js';
 
 export interface AppLoggerOptions {
   /** LOG_LEVEL, or `trace` to keep everything (tests). */
