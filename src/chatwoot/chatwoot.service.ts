@@ -1,7 +1,4 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
-import { type DataSource, In } from 'typeorm';
 import { BridgeGatewayError } from '../bridge-gateway/bridge-gateway.errors.js';
 import { BridgeGateway } from '../bridge-gateway/bridge-gateway.service.js';
 import { LiveStatusReader } from '../bridge-gateway/live-status.js';
@@ -16,15 +13,15 @@ import type { Instance } from '../instances/instance.entity.js';
 import {
   type InlineChatwootRequest, type InlineChatwootResult, InstanceHooks, type InstanceChatwootSummary, type ChatwootInstanceHook,
 } from '../instances/instance-hooks.js';
+import { instanceKey } from '../instances/instance-key.js';
 import { InstancesService } from '../instances/instances.service.js';
 import { ActivationAttempts } from './activation-attempts.js';
-import { BridgeDeletion } from './bridge-deletion.entity.js';
-import { ChatwootIntegration } from './chatwoot-integration.entity.js';
+import type { ChatwootIntegration } from './chatwoot-integration.entity.js';
+import { ChatwootRepository, type StatusRead, type StatusRow } from './chatwoot.repository.js';
 import { type ChatwootSettings, withDefaults } from './chatwoot-settings.js';
 import { ChatwootError, chatwootErrorAnswer } from './chatwoot.errors.js';
 import { activationError } from './gateway-failure.js';
 import { InstanceLock, LockTimeoutError } from './instance-lock.js';
-import { STATUS_ROW_PROPERTIES, type StatusRow } from './dto/chatwoot.response.js';
 
 /** How long a lease outlives the operation's own budget, to cover the local writes after it. */
 const LEASE_MARGIN_MS = 30_000;
@@ -41,7 +38,7 @@ export class ChatwootService implements ChatwootInstanceHook, OnModuleInit {
     private readonly cipher: SecretCipher,
     private readonly lock: InstanceLock,
     private readonly attempts: ActivationAttempts,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repo: ChatwootRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -80,8 +77,7 @@ export class ChatwootService implements ChatwootInstanceHook, OnModuleInit {
   }
 
   private async activateLocked(instance: Instance, settings: ChatwootSettings, deadline: Deadline): Promise<ChatwootIntegration> {
-    const repo = this.dataSource.getRepository(ChatwootIntegration);
-    const existing = await repo.findOneBy({ instanceId: instance.id });
+    const existing = await this.repo.findByInstance(instance.id);
     const callbackToken = generateToken();
     const request = this.provisionRequest(instance, settings, callbackToken);
     // The instance id is the stable external_id: a retried set adopts what a timed-out one left.
@@ -142,8 +138,7 @@ export class ChatwootService implements ChatwootInstanceHook, OnModuleInit {
     s: ChatwootSettings,
     callbackToken: string,
   ): Promise<ChatwootIntegration> {
-    const repo = this.dataSource.getRepository(ChatwootIntegration);
-    const values = {
+    return this.repo.saveActivated(instance.id, existing, {
       bridgeIntegrationId: integration.id,
       chatwootBaseUrl: s.baseUrl,
       chatwootAccountId: s.accountId,
@@ -157,11 +152,7 @@ export class ChatwootService implements ChatwootInstanceHook, OnModuleInit {
       status: integration.status,
       lastError: integration.last_error,
       callbackTokenHash: hashToken(callbackToken),
-    };
-    // Merge into a copy: if the save fails, `existing` must still describe the previous state,
-    // which the compensation sends back to the bridge.
-    if (existing) return repo.save(repo.merge(repo.create({ ...existing }), values));
-    return repo.save(repo.create({ id: randomUUID(), instanceId: instance.id, ...values }));
+    });
   }
 
   /**
@@ -205,9 +196,10 @@ export class ChatwootService implements ChatwootInstanceHook, OnModuleInit {
    * data. A live inbox id fills a local 0; the live status and error
    * are kept locally too, so that the instance list (local data only) shows the last known state.
    */
-  async status(principal: AccountPrincipal, instanceName: string): Promise<{ instance: Pick<Instance, 'id' | 'name'>; row: StatusRow; live: IntegrationObject | null }> {
-    // The instance and the row's shown columns in one query: this read is the hot path.
-    const { instance, row } = await this.instances.resolveWith(principal, instanceName, ChatwootIntegration, STATUS_ROW_PROPERTIES);
+  async status(principal: AccountPrincipal, instanceName: string): Promise<{ instance: StatusRead['instance']; row: StatusRow; live: IntegrationObject | null }> {
+    const found = await this.repo.findStatus(instanceKey(principal, instanceName));
+    if (!found) throw new ChatwootError('INSTANCE_NOT_FOUND');
+    const { instance, row } = found;
     if (!row) throw new ChatwootError('NO_INTEGRATION');
     let live: IntegrationObject | null = null;
     try {
@@ -223,14 +215,7 @@ export class ChatwootService implements ChatwootInstanceHook, OnModuleInit {
     const backfill = row.chatwootInboxId === 0 && live.inbox_id > 0;
     if (!backfill && live.status === row.status && live.last_error === row.lastError) return;
     try {
-      // Raw SQL: a status observation is not a configuration change, so updated_at stays.
-      await this.dataSource.query(
-        `UPDATE "chatwoot_integrations"
-            SET "status" = $3, "last_error" = $4,
-                "chatwoot_inbox_id" = CASE WHEN "chatwoot_inbox_id" = 0 THEN $5 ELSE "chatwoot_inbox_id" END
-          WHERE "id" = $1 AND "bridge_integration_id" = $2`,
-        [row.id, row.bridgeIntegrationId, live.status, live.last_error, live.inbox_id],
-      );
+      await this.repo.recordLiveState(row, live);
       if (backfill) row.chatwootInboxId = live.inbox_id;
     } catch (err) {
       this.logger.warn(`could not record the live state of ${row.bridgeIntegrationId}: ${(err as Error).message}`);
@@ -242,7 +227,7 @@ export class ChatwootService implements ChatwootInstanceHook, OnModuleInit {
   async deactivate(principal: AccountPrincipal, instanceName: string, deleteInbox: boolean): Promise<void> {
     const instance = await this.instances.resolve(principal, instanceName);
     await this.withDeletionLock(instance, async () => {
-      const row = await this.dataSource.getRepository(ChatwootIntegration).findOneBy({ instanceId: instance.id });
+      const row = await this.repo.findByInstance(instance.id);
       if (!row) throw new ChatwootError('NOTHING_TO_DELETE');
       await this.remove(row, deleteInbox);
     });
@@ -251,7 +236,7 @@ export class ChatwootService implements ChatwootInstanceHook, OnModuleInit {
   /** SPEC §4: deleting an instance removes its integration the same way (inbox preserved). */
   async removeForInstance(instance: Instance): Promise<void> {
     await this.withDeletionLock(instance, async () => {
-      const row = await this.dataSource.getRepository(ChatwootIntegration).findOneBy({ instanceId: instance.id });
+      const row = await this.repo.findByInstance(instance.id);
       if (row) await this.remove(row, false);
     });
   }
@@ -281,19 +266,18 @@ export class ChatwootService implements ChatwootInstanceHook, OnModuleInit {
     if (failure) {
       this.logger.warn(`bridge deletion of ${row.bridgeIntegrationId} failed, retrying in the background: ${failure}`);
     }
-    await this.dataSource.transaction(async (m) => {
-      await m.delete(ChatwootIntegration, { id: row.id });
-      if (failure) {
-        await m.insert(BridgeDeletion, {
-          id: randomUUID(),
-          bridgeIntegrationId: row.bridgeIntegrationId,
-          deleteInbox,
-          attempts: 1,
-          lastError: failure,
-          nextAttemptAt: new Date(Date.now() + this.config.chatwootWorkerIntervalMs),
-        });
-      }
-    });
+    await this.repo.deleteIntegration(
+      row.id,
+      failure
+        ? {
+            bridgeIntegrationId: row.bridgeIntegrationId,
+            deleteInbox,
+            attempts: 1,
+            lastError: failure,
+            nextAttemptAt: new Date(Date.now() + this.config.chatwootWorkerIntervalMs),
+          }
+        : null,
+    );
   }
 
   // ---- hooks of the instances module ------------------------------------------------------
@@ -310,11 +294,7 @@ export class ChatwootService implements ChatwootInstanceHook, OnModuleInit {
   }
 
   async summaries(instanceIds: string[]): Promise<Map<string, InstanceChatwootSummary>> {
-    if (instanceIds.length === 0) return new Map();
-    const rows = await this.dataSource.getRepository(ChatwootIntegration).find({
-      select: { instanceId: true, status: true },
-      where: { instanceId: In(instanceIds) },
-    });
-    return new Map(rows.map((r) => [r.instanceId, { enabled: true, status: r.status }]));
+    const statuses = await this.repo.statusesOf(instanceIds);
+    return new Map([...statuses].map(([instanceId, status]) => [instanceId, { enabled: true, status }]));
   }
 }

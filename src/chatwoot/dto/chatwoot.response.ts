@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import type { IntegrationObject } from '../../bridge-gateway/bridge-gateway.types.js';
 import { rfc3339 } from '../../common/time.js';
 import type { ChatwootIntegration } from '../chatwoot-integration.entity.js';
+import type { StatusRow } from '../chatwoot.repository.js';
 
 const STATUS = { type: String, enum: ['active', 'paused', 'error'], example: 'active' } as const;
 const TIMESTAMP = { type: String, format: 'date-time', example: '2026-04-20T10:15:30Z' } as const;
@@ -79,14 +80,6 @@ export class ChatwootDeactivatedResponse {
 export function toChatwootActivated(instanceName: string, row: ChatwootIntegration): ChatwootActivatedResponse {
   return { instance: instanceName, status: row.status, bridge_integration_id: row.bridgeIntegrationId, message: 'chatwoot integration activated' };
 }
-
-/** The properties of an integration that a status read loads (SPEC §5 list): what the answer shows and ChatwootService.remember() compares. */
-export const STATUS_ROW_PROPERTIES = [
-  'id', 'bridgeIntegrationId', 'chatwootBaseUrl', 'chatwootAccountId', 'chatwootInboxId', 'chatwootInboxName', 'status', 'lastError',
-  'createdAt', 'updatedAt', 'signMessages', 'ignoreGroups', 'startAsPending', 'reopenResolved',
-] as const satisfies ReadonlyArray<keyof ChatwootIntegration>;
-
-export type StatusRow = Pick<ChatwootIntegration, (typeof STATUS_ROW_PROPERTIES)[number]>;
 
 /** Local row, with `status` and `last_error` replaced by the bridge's live values when it answered. */
 export function toChatwootStatus(instanceName: string, row: StatusRow, live: IntegrationObject | null): ChatwootStatusResponse {
