@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { EventEmitterModule } from '@nestjs/event-emitter';
 import { AccountsModule } from './accounts/accounts.module.js';
 import { BridgeModule } from './bridge/bridge.module.js';
 import { ChatwootModule } from './chatwoot/chatwoot.module.js';
@@ -16,7 +17,9 @@ import { MetricsModule } from './metrics/metrics.module.js';
 export class AppModule {
   /** The modules a process runs follow its ROLES (SPEC §1). */
   static forRoot(config: AppConfig): DynamicModule {
-    const api = config.roles.includes('api') ? [AuthModule, RateLimitModule, AccountsModule, InstancesModule, ChatwootModule] : [];
+    const api = config.roles.includes('api')
+      ? [EventEmitterModule.forRoot(), AuthModule, RateLimitModule, AccountsModule, InstancesModule, ChatwootModule]
+      : [];
     const bridge = config.roles.includes('bridge') ? [BridgeModule] : [];
     return {
       module: AppModule,

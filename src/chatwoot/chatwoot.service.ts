@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { BridgeGatewayError } from '../bridge-gateway/bridge-gateway.errors.js';
 import { BridgeGateway } from '../bridge-gateway/bridge-gateway.service.js';
 import { LiveStatusReader } from '../bridge-gateway/live-status.js';
@@ -11,8 +11,9 @@ import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { Instance } from '../instances/instance.entity.js';
 import {
-  type InlineChatwootRequest, type InlineChatwootResult, InstanceHooks, type InstanceChatwootSummary, type ChatwootInstanceHook,
-} from '../instances/instance-hooks.js';
+  INSTANCE_CREATED, INSTANCE_DELETING, INSTANCES_LISTED, type InstanceCreatedEvent, type InstanceDeletingEvent,
+  type InstancesListedEvent, OnInstanceEvent,
+} from '../instances/instance.events.js';
 import { instanceKey } from '../instances/instance-key.js';
 import { InstancesService } from '../instances/instances.service.js';
 import { ActivationAttempts } from './activation-attempts.js';
@@ -27,12 +28,11 @@ import { InstanceLock, LockTimeoutError } from './instance-lock.js';
 const LEASE_MARGIN_MS = 30_000;
 
 @Injectable()
-export class ChatwootService implements ChatwootInstanceHook, OnModuleInit {
+export class ChatwootService {
   private readonly logger = new Logger('Chatwoot');
 
   constructor(
     private readonly instances: InstancesService,
-    private readonly hooks: InstanceHooks,
     private readonly gateway: BridgeGateway,
     private readonly liveStatus: LiveStatusReader,
     private readonly cipher: SecretCipher,
@@ -41,10 +41,6 @@ export class ChatwootService implements ChatwootInstanceHook, OnModuleInit {
     private readonly repo: ChatwootRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
-
-  onModuleInit(): void {
-    this.hooks.registerChatwoot(this);
-  }
 
   get enabled(): boolean {
     return this.gateway.configured;
@@ -233,14 +229,6 @@ export class ChatwootService implements ChatwootInstanceHook, OnModuleInit {
     });
   }
 
-  /** SPEC §4: deleting an instance removes its integration the same way (inbox preserved). */
-  async removeForInstance(instance: Instance): Promise<void> {
-    await this.withDeletionLock(instance, async () => {
-      const row = await this.repo.findByInstance(instance.id);
-      if (row) await this.remove(row, false);
-    });
-  }
-
   private async withDeletionLock(instance: Instance, fn: () => Promise<void>): Promise<void> {
     const { activationMs, deleteMs } = this.config.bridgeTimeouts;
     // A deletion may wait for an activation in flight (at most its budget) before its own call.
@@ -280,21 +268,48 @@ export class ChatwootService implements ChatwootInstanceHook, OnModuleInit {
     );
   }
 
-  // ---- hooks of the instances module ------------------------------------------------------
+  // ---- the instance's life (SPEC §4) ------------------------------------------------------
 
-  async activateInline(instance: Instance, request: InlineChatwootRequest): Promise<InlineChatwootResult> {
+  /** The inline activation; its failure goes into the creation answer, the instance is kept. */
+  @OnInstanceEvent(INSTANCE_CREATED)
+  async onInstanceCreated(event: InstanceCreatedEvent): Promise<void> {
+    const { instance, request } = event;
+    if (!request.chatwootEnabled) return;
     try {
-      const row = await this.activate(instance, withDefaults(request));
-      return { enabled: true, status: row.status, bridge_integration_id: row.bridgeIntegrationId };
+      const row = await this.activate(instance, withDefaults({
+        chatwootBaseUrl: request.chatwootBaseUrl!,
+        chatwootAccountId: request.chatwootAccountId!,
+        chatwootApiToken: request.chatwootApiToken!,
+        inboxName: request.chatwootInboxName,
+        signMessages: request.chatwootSignMessages,
+        ignoreGroups: request.chatwootIgnoreGroups,
+        startAsPending: request.chatwootStartAsPending,
+        reopenResolved: request.chatwootReopenResolved,
+      }));
+      event.chatwoot = { enabled: true, status: row.status, bridge_integration_id: row.bridgeIntegrationId };
     } catch (err) {
-      if (err instanceof ChatwootError) return { enabled: false, status: 'error', error: chatwootErrorAnswer(err)[1] };
+      if (err instanceof ChatwootError) {
+        event.chatwoot = { enabled: false, status: 'error', error: chatwootErrorAnswer(err)[1] };
+        return;
+      }
       this.logger.error(`inline activation of instance ${instance.id} failed: ${(err as Error).stack ?? String(err)}`);
-      return { enabled: false, status: 'error', error: Messages.internal };
+      event.chatwoot = { enabled: false, status: 'error', error: Messages.internal };
     }
   }
 
-  async summaries(instanceIds: string[]): Promise<Map<string, InstanceChatwootSummary>> {
-    const statuses = await this.repo.statusesOf(instanceIds);
-    return new Map([...statuses].map(([instanceId, status]) => [instanceId, { enabled: true, status }]));
+  @OnInstanceEvent(INSTANCES_LISTED)
+  async onInstancesListed(event: InstancesListedEvent): Promise<void> {
+    for (const [instanceId, status] of await this.repo.statusesOf(event.instanceIds)) {
+      event.chatwoot.set(instanceId, { enabled: true, status });
+    }
+  }
+
+  /** Deleting an instance removes its integration as `DELETE /api/chatwoot/delete` does, inbox preserved. */
+  @OnInstanceEvent(INSTANCE_DELETING)
+  async onInstanceDeleting({ instance }: InstanceDeletingEvent): Promise<void> {
+    await this.withDeletionLock(instance, async () => {
+      const row = await this.repo.findByInstance(instance.id);
+      if (row) await this.remove(row, false);
+    });
   }
 }

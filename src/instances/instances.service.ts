@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, In } from 'typeorm';
@@ -10,7 +11,10 @@ import { uniqueViolation } from '../database/db-errors.js';
 import { CreateInstanceDto, INSTANCE_NAME } from './dto/create-instance.dto.js';
 import { Instance } from './instance.entity.js';
 import { instanceKey } from './instance-key.js';
-import { InlineChatwootResult, InstanceChatwootSummary, InstanceHooks } from './instance-hooks.js';
+import {
+  INSTANCE_CREATED, INSTANCE_DELETING, INSTANCES_LISTED, InstanceCreatedEvent, InstanceDeletingEvent, InstancesListedEvent,
+  type InlineChatwootResult, type InstanceChatwootSummary,
+} from './instance.events.js';
 import { InstanceError } from './instances.errors.js';
 
 export interface CreatedInstance {
@@ -29,7 +33,7 @@ export interface ListedInstance {
 export class InstancesService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly hooks: InstanceHooks,
+    private readonly events: EventEmitter2,
     private readonly principals: PrincipalCache,
   ) {}
 
@@ -38,19 +42,9 @@ export class InstancesService {
     const token = dto.token ?? generateToken();
     const tokenHash = hashToken(token);
     const instance = await this.insert(principal.accountId, dto.name, tokenHash);
-    const chatwoot = dto.chatwootEnabled
-      ? await this.hooks.activateInline(instance, {
-          chatwootBaseUrl: dto.chatwootBaseUrl!,
-          chatwootAccountId: dto.chatwootAccountId!,
-          chatwootApiToken: dto.chatwootApiToken!,
-          inboxName: dto.chatwootInboxName,
-          signMessages: dto.chatwootSignMessages,
-          ignoreGroups: dto.chatwootIgnoreGroups,
-          startAsPending: dto.chatwootStartAsPending,
-          reopenResolved: dto.chatwootReopenResolved,
-        })
-      : null;
-    return { instance, token, chatwoot };
+    const created = new InstanceCreatedEvent(instance, dto);
+    await this.events.emitAsync(INSTANCE_CREATED, created);
+    return { instance, token, chatwoot: created.chatwoot };
   }
 
   /**
@@ -104,17 +98,18 @@ export class InstancesService {
             });
       if (names.length === 1 && instances.length === 0) throw new InstanceError('NOT_FOUND');
     }
-    const summaries = await this.hooks.summaries(instances.map((i) => i.id));
+    const listed = new InstancesListedEvent(instances.map((i) => i.id));
+    await this.events.emitAsync(INSTANCES_LISTED, listed);
     return instances.map((instance) => ({
       instance,
-      chatwoot: summaries.get(instance.id) ?? { enabled: false, status: null },
+      chatwoot: listed.chatwoot.get(instance.id) ?? { enabled: false, status: null },
     }));
   }
 
   /** SPEC §4: removes the instance and its chatwoot integration (inbox preserved). */
   async delete(principal: AccountPrincipal, name: string): Promise<void> {
     const instance = await this.resolve(principal, name);
-    await this.hooks.removeForInstance(instance);
+    await this.events.emitAsync(INSTANCE_DELETING, new InstanceDeletingEvent(instance));
     await this.dataSource.getRepository(Instance).delete({ id: instance.id });
     // Every server hears of it from the database (TokenRevocations); this one forgets it before
     // answering, so that the caller's next request with the token is refused, here at least.
