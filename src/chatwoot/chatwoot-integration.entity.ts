@@ -1,5 +1,6 @@
 import { Column, CreateDateColumn, Entity, JoinColumn, OneToOne, PrimaryColumn, Unique, UpdateDateColumn } from 'typeorm';
 import type { IntegrationObject } from '../bridge-gateway/bridge-gateway.types.js';
+import type { ChatwootFlag } from './chatwoot-settings.js';
 import { Instance } from '../instances/instance.entity.js';
 
 /**
@@ -8,7 +9,7 @@ import { Instance } from '../instances/instance.entity.js';
  */
 @Entity('chatwoot_integrations')
 @Unique('UQ_chatwoot_integrations_instance', ['instanceId'])
-export class ChatwootIntegration {
+export class ChatwootIntegration implements Record<ChatwootFlag, boolean> {
   @PrimaryColumn('uuid')
   id: string;
 

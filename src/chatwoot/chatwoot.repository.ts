@@ -8,6 +8,7 @@ import type { Instance } from '../instances/instance.entity.js';
 import type { InstanceKey } from '../instances/instance-key.js';
 import { BridgeDeletion } from './bridge-deletion.entity.js';
 import { ChatwootIntegration } from './chatwoot-integration.entity.js';
+import { CHATWOOT_FLAGS, type ChatwootFlag, FLAG_KEYS } from './chatwoot-settings.js';
 
 /** What an activation writes: the configuration the bridge accepted and what it answered. */
 export type ActivatedIntegration = Omit<ChatwootIntegration, 'id' | 'instanceId' | 'instance' | 'createdAt' | 'updatedAt'>;
@@ -16,7 +17,7 @@ export type ActivatedIntegration = Omit<ChatwootIntegration, 'id' | 'instanceId'
 export type StatusRow = Pick<
   ChatwootIntegration,
   | 'id' | 'bridgeIntegrationId' | 'chatwootBaseUrl' | 'chatwootAccountId' | 'chatwootInboxId' | 'chatwootInboxName' | 'status'
-  | 'lastError' | 'createdAt' | 'updatedAt' | 'signMessages' | 'ignoreGroups' | 'startAsPending' | 'reopenResolved'
+  | 'lastError' | 'createdAt' | 'updatedAt' | ChatwootFlag
 >;
 
 export interface StatusRead {
@@ -44,8 +45,8 @@ const STATUS_READ_SELECT = `SELECT i."id" AS "instanceId", i."name" AS "instance
        c."id", c."bridge_integration_id" AS "bridgeIntegrationId", c."chatwoot_base_url" AS "chatwootBaseUrl",
        c."chatwoot_account_id" AS "chatwootAccountId", c."chatwoot_inbox_id" AS "chatwootInboxId",
        c."chatwoot_inbox_name" AS "chatwootInboxName", c."status", c."last_error" AS "lastError",
-       c."created_at" AS "createdAt", c."updated_at" AS "updatedAt", c."sign_messages" AS "signMessages",
-       c."ignore_groups" AS "ignoreGroups", c."start_as_pending" AS "startAsPending", c."reopen_resolved" AS "reopenResolved"
+       c."created_at" AS "createdAt", c."updated_at" AS "updatedAt",
+       ${FLAG_KEYS.map((flag) => `c."${CHATWOOT_FLAGS[flag]}" AS "${flag}"`).join(', ')}
   FROM "instances" i LEFT JOIN "chatwoot_integrations" c ON c."instance_id" = i."id"`;
 const STATUS_READ_BY_ID = `${STATUS_READ_SELECT} WHERE i."id" = $1`;
 const STATUS_READ_BY_NAME = `${STATUS_READ_SELECT} WHERE i."account_id" = $1 AND i."name" = $2`;

@@ -19,7 +19,9 @@ import { InstancesService } from '../instances/instances.service.js';
 import { ActivationAttempts } from './activation-attempts.js';
 import type { ChatwootIntegration } from './chatwoot-integration.entity.js';
 import { ChatwootRepository, type StatusRead, type StatusRow } from './chatwoot.repository.js';
-import { type ChatwootSettings, withDefaults } from './chatwoot-settings.js';
+import {
+  type ChatwootSettings, settingsOfColumns, settingsOfInlineBlock, toProvisionedChatwoot, toSettingsColumns,
+} from './chatwoot-settings.js';
 import { ChatwootError, chatwootErrorAnswer } from './chatwoot.errors.js';
 import { activationError } from './gateway-failure.js';
 import { InstanceLock, LockTimeoutError } from './instance-lock.js';
@@ -113,16 +115,7 @@ export class ChatwootService {
     return {
       external_id: instance.id,
       instance: instance.name,
-      chatwoot: {
-        base_url: s.baseUrl,
-        account_id: s.accountId,
-        api_token: s.apiToken,
-        inbox_name: s.inboxName,
-        sign_messages: s.signMessages,
-        ignore_groups: s.ignoreGroups,
-        start_as_pending: s.startAsPending,
-        reopen_resolved: s.reopenResolved,
-      },
+      chatwoot: toProvisionedChatwoot(s),
       source: { api_url: this.config.publicUrl, instance: instance.name, token: callbackToken },
     };
   }
@@ -135,16 +128,9 @@ export class ChatwootService {
     callbackToken: string,
   ): Promise<ChatwootIntegration> {
     return this.repo.saveActivated(instance.id, existing, {
+      ...toSettingsColumns(s, this.cipher.encrypt(s.apiToken)),
       bridgeIntegrationId: integration.id,
-      chatwootBaseUrl: s.baseUrl,
-      chatwootAccountId: s.accountId,
-      chatwootApiToken: this.cipher.encrypt(s.apiToken),
       chatwootInboxId: integration.inbox_id,
-      chatwootInboxName: s.inboxName,
-      signMessages: s.signMessages,
-      ignoreGroups: s.ignoreGroups,
-      startAsPending: s.startAsPending,
-      reopenResolved: s.reopenResolved,
       status: integration.status,
       lastError: integration.last_error,
       callbackTokenHash: hashToken(callbackToken),
@@ -162,26 +148,13 @@ export class ChatwootService {
       if (created || !existing) {
         await this.gateway.delete(integration.id, false);
       } else {
-        const previous = this.settingsOf(existing);
+        const previous = settingsOfColumns(existing, this.cipher.decrypt(existing.chatwootApiToken));
         await this.gateway.update(existing.bridgeIntegrationId, this.provisionRequest(instance, previous, generateToken()), new Deadline(this.config.bridgeTimeouts.activationMs));
       }
       await this.attempts.clear(instance.id).catch(() => undefined);
     } catch (err) {
       this.logger.warn(`compensation for instance ${instance.id} failed; reconciliation will settle it: ${(err as Error).message}`);
     }
-  }
-
-  private settingsOf(row: ChatwootIntegration): ChatwootSettings {
-    return {
-      baseUrl: row.chatwootBaseUrl,
-      accountId: row.chatwootAccountId,
-      apiToken: this.cipher.decrypt(row.chatwootApiToken),
-      inboxName: row.chatwootInboxName,
-      signMessages: row.signMessages,
-      ignoreGroups: row.ignoreGroups,
-      startAsPending: row.startAsPending,
-      reopenResolved: row.reopenResolved,
-    };
   }
 
   // ---- SPEC §5 list -------------------------------------------------------------------------
@@ -276,16 +249,7 @@ export class ChatwootService {
     const { instance, request } = event;
     if (!request.chatwootEnabled) return;
     try {
-      const row = await this.activate(instance, withDefaults({
-        chatwootBaseUrl: request.chatwootBaseUrl!,
-        chatwootAccountId: request.chatwootAccountId!,
-        chatwootApiToken: request.chatwootApiToken!,
-        inboxName: request.chatwootInboxName,
-        signMessages: request.chatwootSignMessages,
-        ignoreGroups: request.chatwootIgnoreGroups,
-        startAsPending: request.chatwootStartAsPending,
-        reopenResolved: request.chatwootReopenResolved,
-      }));
+      const row = await this.activate(instance, settingsOfInlineBlock(request));
       event.chatwoot = { enabled: true, status: row.status, bridge_integration_id: row.bridgeIntegrationId };
     } catch (err) {
       if (err instanceof ChatwootError) {

@@ -51,7 +51,7 @@ function Nested(type: () => new () => object): PropertyDecorator {
   );
 }
 
-export class ChatwootSettingsDto {
+export class IntegrationChatwootDto {
   @HttpUrl()
   base_url: string;
 
@@ -78,7 +78,7 @@ export class ChatwootSettingsDto {
   reopen_resolved?: boolean;
 }
 
-export class SourceDto {
+export class IntegrationSourceDto {
   @HttpUrl()
   api_url: string;
 
@@ -97,9 +97,9 @@ export class IntegrationConfigDto {
   @Text(200)
   instance: string;
 
-  @Nested(() => ChatwootSettingsDto)
-  chatwoot: ChatwootSettingsDto;
+  @Nested(() => IntegrationChatwootDto)
+  chatwoot: IntegrationChatwootDto;
 
-  @Nested(() => SourceDto)
-  source: SourceDto;
+  @Nested(() => IntegrationSourceDto)
+  source: IntegrationSourceDto;
 }

@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import type { IntegrationObject } from '../../bridge-gateway/bridge-gateway.types.js';
 import { rfc3339 } from '../../common/time.js';
 import type { ChatwootIntegration } from '../chatwoot-integration.entity.js';
+import { type SnakeChatwootFlag, snakeFlagsOf } from '../chatwoot-settings.js';
 import type { StatusRow } from '../chatwoot.repository.js';
 
 const STATUS = { type: String, enum: ['active', 'paused', 'error'], example: 'active' } as const;
@@ -23,7 +24,7 @@ export class ChatwootActivatedResponse {
 }
 
 /** `GET /api/chatwoot/list/:instance` (SPEC §5). Never holds the Chatwoot token, in any form. */
-export class ChatwootStatusResponse {
+export class ChatwootStatusResponse implements Record<SnakeChatwootFlag, boolean> {
   @ApiProperty({ type: String, example: 'suporte' })
   instance_name: string;
 
@@ -94,10 +95,7 @@ export function toChatwootStatus(instanceName: string, row: StatusRow, live: Int
     last_error: live ? live.last_error : row.lastError,
     created_at: rfc3339(row.createdAt),
     updated_at: rfc3339(row.updatedAt),
-    sign_messages: row.signMessages,
-    ignore_groups: row.ignoreGroups,
-    start_as_pending: row.startAsPending,
-    reopen_resolved: row.reopenResolved,
+    ...snakeFlagsOf(row),
   };
 }
 
