@@ -33,9 +33,12 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
 }
 
 export async function createApp(config: AppConfig, logger?: LoggerService | false): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), new PrebornExpressAdapter(), {
+  const appLogger = logger ?? AppLogger.forConfig(config);
+  // The secrets the cipher handles reach the logger that scrubs this app's lines.
+  const plaintexts = appLogger instanceof AppLogger ? appLogger.knownSecrets : null;
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, plaintexts), new PrebornExpressAdapter(), {
     bodyParser: false,
-    logger: logger ?? AppLogger.forConfig(config),
+    logger: appLogger,
     abortOnError: false,
   });
   configureApp(app, config);

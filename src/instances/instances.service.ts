@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, In } from 'typeorm';
 import { Account } from '../accounts/account.entity.js';
 import { AccountPrincipal } from '../common/auth/principal.js';
-import { PrincipalCache } from '../common/auth/principal-cache.js';
+import { PrincipalCache } from '../auth/principal-cache.js';
 import { generateToken, hashToken } from '../common/auth/tokens.js';
 import { uniqueViolation } from '../database/db-errors.js';
 import { CreateInstanceDto, INSTANCE_NAME } from './dto/create-instance.dto.js';

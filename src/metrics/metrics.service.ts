@@ -1,5 +1,6 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { HttpMetrics } from '../common/http/access-log.middleware.js';
 
 /** The bridge operations of BRIDGE-API.md, as metric labels. */
 export type BridgeOperation = 'create' | 'update' | 'get' | 'list' | 'delete';
@@ -15,7 +16,7 @@ const BRIDGE_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60
  * series per instance); bridge outcomes are an HTTP status or a failure kind.
  */
 @Injectable()
-export class MetricsService implements OnApplicationShutdown {
+export class MetricsService implements HttpMetrics, OnApplicationShutdown {
   readonly registry = new Registry();
 
   private readonly httpRequests = new Counter({

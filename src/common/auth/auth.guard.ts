@@ -4,7 +4,7 @@ import type { Request } from 'express';
 import type { AppConfig } from '../../config/config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import { HttpError, Messages } from '../errors/http-error.js';
-import { PrincipalResolver } from './principal-resolver.js';
+import { PrincipalLookup } from './principal-lookup.js';
 import { constantTimeEquals, hashToken, presentedToken } from './tokens.js';
 
 /** Which tokens a route accepts. `account`: TokenAccount only; `any`: TokenAccount or TokenInstance. */
@@ -15,7 +15,7 @@ export const AUTH_KIND = 'auth:kind';
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly principals: PrincipalResolver,
+    private readonly principals: PrincipalLookup,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 

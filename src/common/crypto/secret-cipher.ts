@@ -1,6 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { EncryptionKey } from '../../config/config.js';
-import { rememberSecret } from '../logging/secrets.js';
 
 /** Why a stored secret could not be read; never carries key material or plaintext. */
 export class SecretDecryptionError extends Error {
@@ -14,6 +13,11 @@ const VERSION = 'v1';
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 
+/** Told every plaintext the cipher handles: the logger's KnownSecrets, which keeps them out of log lines. */
+export interface PlaintextObserver {
+  remember(plaintext: string): void;
+}
+
 /**
  * AES-256-GCM for secrets at rest (SPEC §6): a fresh 96-bit nonce per encryption, the tag
  * verified on decryption, stored as `v1.<keyId>.<nonce>.<tag>.<ciphertext>` (base64url parts).
@@ -25,6 +29,7 @@ export class SecretCipher {
   constructor(
     private readonly current: EncryptionKey,
     previous: EncryptionKey[] = [],
+    private readonly observer: PlaintextObserver | null = null,
   ) {
     this.keys = new Map([...previous.map((k) => [k.id, k.key] as const), [current.id, current.key]]);
   }
@@ -35,7 +40,7 @@ export class SecretCipher {
 
   encrypt(plaintext: string): string {
     // Whatever is worth encrypting must never be logged, even echoed in an error message.
-    rememberSecret(plaintext);
+    this.observer?.remember(plaintext);
     const nonce = randomBytes(NONCE_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.current.key, nonce);
     const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
@@ -56,7 +61,7 @@ export class SecretCipher {
       const decipher = createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
       decipher.setAuthTag(tag);
       const plaintext = Buffer.concat([decipher.update(Buffer.from(dataB64, 'base64url')), decipher.final()]).toString('utf8');
-      rememberSecret(plaintext);
+      this.observer?.remember(plaintext);
       return plaintext;
     } catch {
       throw new SecretDecryptionError('authentication failed (tampered data or wrong key)');

@@ -3,13 +3,15 @@ import { pino, type DestinationStream, type Level, type Logger as Pino } from 'p
 import type { AppConfig, LogLevel } from '../../config/config.js';
 import { REDACTED } from '../redaction.js';
 import { currentRequestContext } from './request-context.js';
-import { configSecrets, REDACT_PATHS, SecretScrubber } from './secrets.js';
+import { configSecrets, KnownSecrets, REDACT_PATHS, SecretScrubber } from './secrets.js';
 
 export interface AppLoggerOptions {
   /** LOG_LEVEL, or `trace` to keep everything (tests). */
   level: LogLevel | 'trace';
   /** Values never to be written (see {@link configSecrets}). */
   secrets: string[];
+  /** Values met at run time never to be written; a new, empty set by default. */
+  knownSecrets?: KnownSecrets;
   /** Where the JSON lines go; stdout (synchronously, so nothing is lost at exit) by default. */
   destination?: DestinationStream;
 }
@@ -26,9 +28,12 @@ const STACK = /^.*\n\s+at .+/s;
  */
 export class AppLogger implements LoggerService {
   readonly pino: Pino;
+  /** Where the app's SecretCipher reports the plaintexts it handles (see createApp). */
+  readonly knownSecrets: KnownSecrets;
 
   constructor(options: AppLoggerOptions) {
-    const scrubber = new SecretScrubber(options.secrets);
+    this.knownSecrets = options.knownSecrets ?? new KnownSecrets();
+    const scrubber = new SecretScrubber(options.secrets, this.knownSecrets);
     this.pino = pino(
       {
         level: options.level,

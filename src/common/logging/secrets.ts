@@ -33,30 +33,33 @@ export function configSecrets(config: AppConfig): string[] {
   return [config.adminToken, config.bridgeToken, ...keys, ...passwords].filter((s): s is string => !!s);
 }
 
-/** How many secrets seen at run time are remembered (most recent first). */
-const SEEN_CAPACITY = 10_000;
+/** How many secrets met at run time are remembered (most recent first). */
+const KNOWN_CAPACITY = 10_000;
 
 /**
- * Secrets met at run time (every value the secret cipher encrypts or decrypts: Chatwoot API
- * tokens, webhook secrets, …), so that a line never shows them even when an error message echoes
- * one on a path that no longer holds it (a bridge error on a status read or a background deletion).
- * Bounded; the least recently seen are forgotten first.
+ * Secrets met at run time: every value the app's SecretCipher encrypts or decrypts (Chatwoot API
+ * tokens, webhook secrets, …), handed over by the cipher (createApp wires the two), so that a line
+ * never shows them even when an error message echoes one on a path that no longer holds it (a
+ * bridge error on a status read or a background deletion). Bounded; the least recently met are
+ * forgotten first.
  */
-const seen = new Map<string, true>();
-const seenIndex = new SecretIndex();
+export class KnownSecrets {
+  readonly index = new SecretIndex();
+  private readonly recent = new Map<string, true>();
 
-export function rememberSecret(value: string): void {
-  if (value.length < MIN_SECRET_LENGTH) return;
-  if (seen.delete(value)) {
-    seen.set(value, true);
-    return;
-  }
-  seen.set(value, true);
-  seenIndex.add(value);
-  if (seen.size > SEEN_CAPACITY) {
-    const oldest = seen.keys().next().value as string;
-    seen.delete(oldest);
-    seenIndex.delete(oldest);
+  remember(value: string): void {
+    if (value.length < MIN_SECRET_LENGTH) return;
+    if (this.recent.delete(value)) {
+      this.recent.set(value, true);
+      return;
+    }
+    this.recent.set(value, true);
+    this.index.add(value);
+    if (this.recent.size > KNOWN_CAPACITY) {
+      const oldest = this.recent.keys().next().value as string;
+      this.recent.delete(oldest);
+      this.index.delete(oldest);
+    }
   }
 }
 
@@ -67,13 +70,16 @@ export function rememberSecret(value: string): void {
 export class SecretScrubber {
   private readonly fixed = new SecretIndex();
 
-  constructor(secrets: string[]) {
+  constructor(
+    secrets: string[],
+    private readonly known: KnownSecrets,
+  ) {
     for (const s of secrets) this.fixed.add(s);
   }
 
   scrub(line: string): string {
     const request = new SecretIndex(8);
     for (const s of currentRequestContext()?.secrets ?? []) request.add(s);
-    return redactWith(line, [this.fixed, seenIndex, request]);
+    return redactWith(line, [this.fixed, this.known.index, request]);
   }
 }

@@ -1,16 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { MetricsService } from '../../metrics/metrics.service.js';
-import type { AccountPrincipal } from './principal.js';
+import { PrincipalLookup } from '../common/auth/principal-lookup.js';
+import type { AccountPrincipal } from '../common/auth/principal.js';
+import { constantTimeEquals } from '../common/auth/tokens.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { PrincipalCache } from './principal-cache.js';
-import { constantTimeEquals } from './tokens.js';
 
 /**
  * Who an account or instance token is (SPEC §2), from its SHA-256 digest: the principal cache when
  * it answers, otherwise one indexed look-up over both kinds of token.
  */
 @Injectable()
-export class PrincipalResolver {
+export class PrincipalResolver implements PrincipalLookup {
   constructor(
     private readonly dataSource: DataSource,
     private readonly cache: PrincipalCache,

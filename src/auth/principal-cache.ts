@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { AppConfig } from '../../config/config.js';
-import { APP_CONFIG } from '../../config/config.module.js';
-import { MetricsService } from '../../metrics/metrics.service.js';
-import type { AccountPrincipal } from './principal.js';
+import type { AccountPrincipal } from '../common/auth/principal.js';
+import type { AppConfig } from '../config/config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 
 /** At most this many tokens are remembered; the oldest is forgotten first. */
 export const PRINCIPAL_CACHE_MAX_ENTRIES = 10_000;

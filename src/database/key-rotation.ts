@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { SECRET_COLUMNS } from '../../database/secret-columns.js';
-import type { SecretCipher } from './secret-cipher.js';
+import type { SecretCipher } from '../common/crypto/secret-cipher.js';
+import { SECRET_COLUMNS } from './secret-columns.js';
 
 const BATCH = 200;
 

@@ -1,6 +1,6 @@
-import { createHash, createHmac } from 'node:crypto';
 import { jest } from '@jest/globals';
 import type { ExecutionContext } from '@nestjs/common';
+import { createHash, createHmac } from 'node:crypto';
 
 /**
  * SPEC §2: tokens are compared in constant time. Every comparison of a presented secret with a
@@ -16,14 +16,14 @@ const timingSafeEqual = jest.fn((a: NodeJS.ArrayBufferView, b: NodeJS.ArrayBuffe
 jest.unstable_mockModule('node:crypto', () => ({ ...actual, default: actual, timingSafeEqual }));
 
 // Imported after the mock, so that they bind to the spy.
-const { constantTimeEquals, hashToken } = await import('./tokens.js');
-const { AuthGuard } = await import('./auth.guard.js');
+const { constantTimeEquals, hashToken } = await import('../common/auth/tokens.js');
+const { AuthGuard } = await import('../common/auth/auth.guard.js');
 const { PrincipalResolver } = await import('./principal-resolver.js');
 const { PrincipalCache } = await import('./principal-cache.js');
-const { MetricsService } = await import('../../metrics/metrics.service.js');
-const { BridgeAuthGuard } = await import('../../bridge/bridge-auth.guard.js');
-const { checkChatwootSignature } = await import('../../bridge/webhook-signature.js');
-const { WebhooksService } = await import('../../bridge/webhooks.service.js');
+const { MetricsService } = await import('../metrics/metrics.service.js');
+const { BridgeAuthGuard } = await import('../bridge/bridge-auth.guard.js');
+const { checkChatwootSignature } = await import('../bridge/webhook-signature.js');
+const { WebhooksService } = await import('../bridge/webhooks.service.js');
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 const calls = () => timingSafeEqual.mock.calls.map(([a, b]) => [Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)]);

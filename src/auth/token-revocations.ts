@@ -2,10 +2,10 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
-import type { AppConfig } from '../../config/config.js';
-import { APP_CONFIG } from '../../config/config.module.js';
-import { driverPool } from '../../database/driver-pool.js';
-import { PGlitePool } from '../../database/pglite-pool.js';
+import type { AppConfig } from '../config/config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { driverPool } from '../database/driver-pool.js';
+import { PGlitePool } from '../database/pglite-pool.js';
 import { PrincipalCache } from './principal-cache.js';
 
 /**
