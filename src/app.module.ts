@@ -16,10 +16,7 @@ import { MetricsModule } from './metrics/metrics.module.js';
 
 @Module({})
 export class AppModule {
-  /**
-   * The modules a process runs follow its ROLES (SPEC §1). `plaintexts` is told every secret the
-   * SecretCipher handles, so that the logger can keep it out of log lines.
-   */
+  /** The modules follow ROLES (SPEC §1); `plaintexts` hears every secret the cipher handles (the logger's KnownSecrets). */
   static forRoot(config: AppConfig, plaintexts: PlaintextObserver | null = null): DynamicModule {
     const api = config.roles.includes('api')
       ? [EventEmitterModule.forRoot(), AuthModule, RateLimitModule, AccountsModule, InstancesModule, ChatwootModule]

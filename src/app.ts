@@ -14,10 +14,7 @@ import { AppConfig } from './config/config.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { setupOpenApi } from './openapi/openapi.js';
 
-/**
- * Everything between "the modules exist" and "the server listens", shared by main.ts and every
- * e2e test so that tests exercise exactly the production pipeline.
- */
+/** Everything between "the modules exist" and "the server listens": main.ts and every e2e test share it. */
 export function configureApp(app: NestExpressApplication, config: AppConfig): void {
   app.disable('x-powered-by');
   app.set('etag', false);

@@ -23,14 +23,12 @@ const UNREACHABLE_CODES = new Set([
 const DROPPED_CODES = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
 
 /**
- * The only code that speaks HTTP to the bridge (BRIDGE-API.md). Every outcome becomes a typed
- * result or a {@link BridgeGatewayError}, here and nowhere else. Bodies and headers are never
- * logged (they carry the Chatwoot token and BRIDGE_TOKEN).
+ * The only code that speaks HTTP to the bridge (BRIDGE-API.md): every outcome becomes a typed result
+ * or a {@link BridgeGatewayError}. Never logs bodies or headers (they carry the Chatwoot token and BRIDGE_TOKEN).
  */
 @Injectable()
 export class BridgeGateway {
   private readonly logger = new Logger('BridgeGateway');
-  /** BRIDGE_URL split once: undici takes the origin and the path apart. */
   private readonly origin: string;
   private readonly basePath: string;
   private readonly headers: Record<string, string>;
@@ -72,10 +70,7 @@ export class BridgeGateway {
     return { integration: this.integration(answer, secrets), created: answer.status === 201 };
   }
 
-  /**
-   * Replace; null when the bridge does not know the integration: its structured 404 `not_found`
-   * (as for delete: a proxy's 404 page is a failure, not "the bridge lost it").
-   */
+  /** Replace; null on the bridge's structured 404 `not_found` (a proxy's 404 page is a failure, as for delete). */
   async update(id: string, request: ProvisionRequest, deadline: Deadline): Promise<IntegrationObject | null> {
     const secrets = [request.chatwoot.api_token, request.source.token];
     const answer = await this.call('PUT', `/v1/integrations/${encodeURIComponent(id)}`, deadline.remainingMs, { body: request, secrets });
@@ -109,11 +104,9 @@ export class BridgeGateway {
   }
 
   /**
-   * `deleted`, or `not_found` when the bridge no longer knows it (callers treat it as done).
-   * Only the bridge's own answers confirm (BRIDGE-API §2: `204`; `404` with its structured
-   * `not_found` error, §4). A page from something in front of it — a proxy's HTML 404, an HTML
-   * 200 — is a failure, so the deletion is queued and retried: taking it as done left the
-   * integration routing for a deleted row with nothing queued (found by test/faults).
+   * `deleted`, or `not_found` when the bridge no longer knows it (callers treat it as done). Only the
+   * bridge's own answers confirm (BRIDGE-API §2 `204`, §4 structured `not_found`): a page from a
+   * proxy in front of it is a failure, so that the deletion is queued and retried.
    */
   async delete(id: string, deleteInbox: boolean): Promise<'deleted' | 'not_found'> {
     const query = deleteInbox ? '?delete_inbox=true' : '';
@@ -133,11 +126,8 @@ export class BridgeGateway {
     const started = performance.now();
     const pathOnly = path.split('?')[0];
     if (timeoutMs <= 0) throw new BridgeGatewayError({ kind: 'timeout', detail: `${method} ${pathOnly}: no time left` });
-    // One deadline for the whole exchange, body included. undici takes an EventEmitter as its
-    // signal: Node 20 builds every AbortSignal by re-parenting an EventTarget (setPrototypeOf, the
-    // trap PrebornExpressAdapter avoids for Express), which made each call's objects outlive
-    // young-generation collections; AbortSignal.timeout() also costs several times more per call
-    // (bench/http-clients.ts).
+    // One deadline for the whole exchange, body included. An EventEmitter as undici's signal costs
+    // several times less per call than AbortSignal.timeout() (bench/http-clients.ts).
     const deadline = new EventEmitter();
     let expired = false;
     const timer = setTimeout(() => {
@@ -190,11 +180,7 @@ export class BridgeGateway {
     return new BridgeGatewayError({ ...failure, detail: redact(failure.detail, [...secrets, this.config.bridgeToken]) });
   }
 
-  /**
-   * For the calls whose Chatwoot token this process may not hold in clear (status reads,
-   * deletions, look-ups: after a restart the row may even be gone), the bridge's text is not
-   * kept at all, so that an echoed token cannot reach a log; these details never reach a client.
-   */
+  /** For calls whose Chatwoot token this process may not hold in clear: the bridge's text is dropped, not redacted. */
   private bodylessFailure(answer: Answer): BridgeGatewayError {
     const failure = classifyBridgeAnswer(answer.status, answer.body);
     const code = this.errorCode(answer);
@@ -202,7 +188,6 @@ export class BridgeGateway {
     return new BridgeGatewayError({ ...failure, detail: `HTTP ${answer.status}${shown}` });
   }
 
-  /** The `code` of a structured error body (BRIDGE-API §4), or null. */
   private errorCode(answer: Answer): string | null {
     try {
       const code = (JSON.parse(answer.body) as { error?: { code?: unknown } } | null)?.error?.code;
@@ -253,11 +238,7 @@ function errorCode(err: unknown): string | undefined {
   return typeof cause?.code === 'string' ? cause.code : undefined;
 }
 
-/**
- * The error's text. Duck-typed: errors raised by Node's core may come from another realm (a test
- * runner's sandbox). A refused connect to every address of a host is an AggregateError whose own
- * message is empty.
- */
+/** Duck-typed (Node's errors may come from another realm); a refused connect to every address is an AggregateError with an empty message. */
 function errorMessage(err: unknown): string {
   const { message, errors } = (err ?? {}) as { message?: unknown; errors?: unknown };
   if (typeof message === 'string' && message) return message;

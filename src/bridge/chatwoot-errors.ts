@@ -78,7 +78,6 @@ export function reasonOfHttpFailure(status: number, body: string, unexpectedBody
   return 'invalid';
 }
 
-/** `error` of a `{"error": "…"}` body, or null. */
 function errorText(body: string): string | null {
   try {
     const parsed: unknown = JSON.parse(body);
@@ -86,7 +85,7 @@ function errorText(body: string): string | null {
       return (parsed as { error: string }).error;
     }
   } catch {
-    // Not JSON: no known body.
+    // not JSON
   }
   return null;
 }
@@ -108,9 +107,8 @@ interface NodeNetworkError {
 }
 
 /**
- * The text after `<Method> "<url>": ` for a network failure: Go's wording where one exists (the
- * server's fallback patterns of SPEC §5 know `dial tcp`, `connection refused`, `no such host`,
- * `i/o timeout`), followed by the Node code so that both vocabularies match.
+ * The text after `<Method> "<url>": ` for a network failure: Go's wording, which SPEC §5's text
+ * patterns know (`dial tcp`, `connection refused`…), followed by the Node code.
  */
 export function describeNetworkError(err: unknown, host: string, port: number, timeoutMs: number): { code: string; detail: string } {
   const e = (err ?? {}) as NodeNetworkError;

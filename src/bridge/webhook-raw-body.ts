@@ -18,10 +18,8 @@ export function rawBodyOf(req: Request): RawBody | undefined {
 }
 
 /**
- * Reads webhook bodies as bytes. The app's JSON parser keeps only the parsed value, and a parsed
- * value cannot be re-serialised into the bytes Chatwoot signed (Rails escapes `<`, `>` and `&`
- * as \u003c…). Once the stream is consumed here, the JSON parser sees a finished request and
- * leaves it alone.
+ * Webhook bodies as bytes: a parsed value cannot be re-serialised into the bytes Chatwoot signed
+ * (Rails escapes `<`, `>` and `&`). The JSON parser then sees a consumed stream and leaves it alone.
  */
 function captureWebhookRawBody(limit = WEBHOOK_BODY_LIMIT_BYTES): RequestHandler {
   return (req: Request, _res: Response, next: NextFunction) => {
@@ -50,10 +48,8 @@ function captureWebhookRawBody(limit = WEBHOOK_BODY_LIMIT_BYTES): RequestHandler
 }
 
 /**
- * Registers the capture on the HTTP adapter while the module's providers are built. Nest builds
- * providers inside NestFactory.create, before configureApp() adds the app-wide JSON parser, so
- * this runs first for webhook paths; module middleware (NestModule.configure) would run after
- * the parser had already consumed the body. The webhook e2e tests fail if this order breaks.
+ * Registers the capture while providers are built, inside NestFactory.create: before configureApp()
+ * adds the JSON parser, which module middleware would follow. The webhook e2e tests fail if this order breaks.
  */
 export const WEBHOOK_RAW_BODY_CAPTURE: Provider = {
   provide: 'BRIDGE_WEBHOOK_RAW_BODY_CAPTURE',

@@ -2,11 +2,9 @@ import type { ProvisionRequest } from '../bridge-gateway/bridge-gateway.types.js
 import type { ChatwootIntegration } from './chatwoot-integration.entity.js';
 
 /**
- * The chatwoot settings of SPEC §5 and where each is spelled otherwise. The flags are named here
- * once: by this key in the settings, the set body and the entity; `chatwoot<Key>` in the inline
- * block of the creation body; by the value in the bridge's request, the column and the status
- * answer. A new flag is one line here, then a property in each DTO and in the entity (with its
- * migration); the types below carry it through every mapping.
+ * The flags of SPEC §5, named once: the key in the settings, the set body and the entity,
+ * `chatwoot<Key>` in the inline block, the value in the bridge's request, the column and the status
+ * answer. A new flag: a line here, then the properties the compiler asks for (and a migration).
  */
 export const CHATWOOT_FLAGS = {
   signMessages: 'sign_messages',

@@ -10,12 +10,9 @@ import { InstanceLock } from './instance-lock.js';
 const MAX_BACKOFF_MS = 10 * 60_000;
 
 /**
- * Keeps the database and the bridge in agreement in the background, at start and then
- * periodically (every replica may run it):
- * - retries the bridge deletions that failed (SPEC §5 delete step 2) until the bridge confirms;
- * - settles activations that reached the bridge but never reached a row (a 504, a crash, a failed
- *   compensation): any bridge integration with the instance's external_id that the row does not
- *   name is deleted (SPEC §5 "otherwise reconciliation removes it").
+ * Keeps the database and the bridge in agreement, at start and periodically (on every replica):
+ * retries failed bridge deletions (SPEC §5 delete step 2), and deletes every bridge integration of
+ * an unsettled activation that the row does not name (SPEC §5 reconciliation).
  */
 @Injectable()
 export class ChatwootWorker implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -44,7 +41,7 @@ export class ChatwootWorker implements OnApplicationBootstrap, OnApplicationShut
     await this.running;
   }
 
-  /** One pass; overlapping passes are skipped. Exposed for tests. */
+  /** One pass; overlapping passes are skipped. */
   tick(): Promise<void> {
     if (this.running) return this.running;
     this.running = (async () => {

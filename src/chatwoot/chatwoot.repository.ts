@@ -67,12 +67,9 @@ export class ChatwootRepository {
   }
 
   /**
-   * The instance a path names and the shown columns of its integration, in one round trip: the hot
-   * read of `GET /api/chatwoot/list` (SPEC §5). Null when there is no such instance.
-   *
-   * Lean on purpose, measured by `npm run bench`: only the columns the answer shows (pg parses the
-   * description and value of every column it is sent, and the full row holds secrets the read does
-   * not need), sent straight to the driver's pool rather than through a TypeORM query runner.
+   * The hot read of `GET /api/chatwoot/list`: the instance a path names and the shown columns of its
+   * integration in one round trip, straight to the driver's pool (`npm run bench`: pg parses every
+   * column it is sent, and a TypeORM query runner costs more); null when there is no such instance.
    */
   async findStatus(key: InstanceKey): Promise<StatusRead | null> {
     const { rows: [raw] } =
@@ -99,11 +96,7 @@ export class ChatwootRepository {
     return this.integrations.save(row);
   }
 
-  /**
-   * The bridge's live state, as a status read saw it: status and last error, and the inbox id when
-   * it was still 0. Not a configuration change, so `updated_at` stays; nothing happens when the
-   * row now names another integration.
-   */
+  /** What a status read learnt from the bridge; not a configuration change, so `updated_at` stays. */
   async recordLiveState(row: Pick<StatusRow, 'id' | 'bridgeIntegrationId'>, live: IntegrationObject): Promise<void> {
     await this.dataSource.query(
       `UPDATE "chatwoot_integrations"

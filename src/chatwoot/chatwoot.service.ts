@@ -48,7 +48,6 @@ export class ChatwootService {
     return this.gateway.configured;
   }
 
-  // ---- SPEC §5 set --------------------------------------------------------------------------
 
   async set(principal: AccountPrincipal, instanceName: string, settings: ChatwootSettings): Promise<{ instance: Instance; row: ChatwootIntegration }> {
     const instance = await this.instances.resolve(principal, instanceName);
@@ -56,9 +55,8 @@ export class ChatwootService {
   }
 
   /**
-   * Provisions on the bridge, then persists. On any failure nothing changes locally: a first
-   * activation leaves no row, an update leaves the previous row as it was. The whole of it,
-   * waiting for the instance lock included, fits in the 60 s budget (SPEC §5).
+   * SPEC §5 set: provisions on the bridge, then persists; on any failure nothing changes locally.
+   * The whole of it, waiting for the instance lock included, fits in the 60 s budget.
    */
   async activate(instance: Instance, settings: ChatwootSettings): Promise<ChatwootIntegration> {
     if (!this.enabled) throw new ChatwootError('NOT_CONFIGURED');
@@ -138,10 +136,8 @@ export class ChatwootService {
   }
 
   /**
-   * The bridge changed but the row could not be written: undo on the bridge, so that the two
-   * agree again. An integration no row names is deleted (inbox kept); an updated one gets its
-   * previous configuration back. What cannot be undone now is left to reconciliation, which
-   * still holds the activation record.
+   * The row could not be written: undo on the bridge (delete what no row names, restore what was
+   * updated); what fails here is left to reconciliation, which still holds the activation record.
    */
   private async compensate(instance: Instance, existing: ChatwootIntegration | null, integration: IntegrationObject, created: boolean): Promise<void> {
     try {
@@ -157,13 +153,10 @@ export class ChatwootService {
     }
   }
 
-  // ---- SPEC §5 list -------------------------------------------------------------------------
 
   /**
-   * The local row, enriched with the bridge's live state when it answers (10 s; skipped at once
-   * while the bridge is failing, see LiveStatusReader); any failure or a 404 falls back to local
-   * data. A live inbox id fills a local 0; the live status and error
-   * are kept locally too, so that the instance list (local data only) shows the last known state.
+   * SPEC §5 list: the local row, with the bridge's live state when it answers (see LiveStatusReader).
+   * What the bridge says is kept, so that the instance list (local data only) shows it too.
    */
   async status(principal: AccountPrincipal, instanceName: string): Promise<{ instance: StatusRead['instance']; row: StatusRow; live: IntegrationObject | null }> {
     const found = await this.repo.findStatus(instanceKey(principal, instanceName));
@@ -191,7 +184,6 @@ export class ChatwootService {
     }
   }
 
-  // ---- SPEC §5 delete -----------------------------------------------------------------------
 
   async deactivate(principal: AccountPrincipal, instanceName: string, deleteInbox: boolean): Promise<void> {
     const instance = await this.instances.resolve(principal, instanceName);
@@ -209,9 +201,8 @@ export class ChatwootService {
   }
 
   /**
-   * Bridge first (30 s; a 404 means already gone), then the row. A failed bridge deletion is
-   * queued durably, in the same transaction that removes the row, and retried until the bridge
-   * confirms: nothing is left routing for a deleted row.
+   * SPEC §5 delete: bridge first, then the row. A failed bridge deletion is queued in the transaction
+   * that removes the row, and retried until the bridge confirms.
    */
   private async remove(row: ChatwootIntegration, deleteInbox: boolean): Promise<void> {
     let failure: string | null = null;
@@ -241,7 +232,6 @@ export class ChatwootService {
     );
   }
 
-  // ---- the instance's life (SPEC §4) ------------------------------------------------------
 
   /** The inline activation; its failure goes into the creation answer, the instance is kept. */
   @OnInstanceEvent(INSTANCE_CREATED)

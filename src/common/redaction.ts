@@ -1,9 +1,6 @@
 export const REDACTED = '[REDACTED]';
 
-/**
- * Shorter values are not treated as secrets: replacing every occurrence of a 3-character string
- * would garble every text, and a value that short is not a usable secret anyway.
- */
+/** Shorter values are not secrets: removing every `abc` would garble every text. */
 export const MIN_SECRET_LENGTH = 4;
 
 /** A secret as it may appear in a text: raw, escaped inside a JSON string, URL-encoded. */
@@ -12,11 +9,7 @@ function spellings(secret: string): string[] {
   return [...new Set([secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)])];
 }
 
-/**
- * A hash of the MIN_SECRET_LENGTH characters at `at` (polynomial, modulo 2^32), computed without
- * allocating a string. Redaction needs it at every position of every log line, so it rolls:
- * {@link rollHash} moves it one character on.
- */
+/** A polynomial hash of the MIN_SECRET_LENGTH characters at `at`, without allocating: it rolls along every log line. */
 function windowHash(text: string, at: number): number {
   let h = 0;
   for (let k = 0; k < MIN_SECRET_LENGTH; k++) h = (Math.imul(h, 31) + text.charCodeAt(at + k)) | 0;
@@ -31,11 +24,7 @@ function rollHash(text: string, at: number, hash: number): number {
   return (Math.imul(hash - Math.imul(text.charCodeAt(at), TOP_WEIGHT), 31) + text.charCodeAt(at + MIN_SECRET_LENGTH)) | 0;
 }
 
-/**
- * Secret values indexed by their first characters, so that redacting a text costs one lookup per
- * character whatever the number of secrets. The hashes of those prefixes rule most positions out
- * before any string is sliced.
- */
+/** Secrets indexed by prefix, whose hashes rule most positions out: one lookup per character, whatever the number of secrets. */
 export class SecretIndex {
   /** Spellings by prefix, each with the number of added secrets that spell it so. */
   private readonly byPrefix = new Map<string, Map<string, number>>();

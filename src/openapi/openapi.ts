@@ -109,10 +109,8 @@ const RESPONSE_HEADERS = {
 };
 
 /**
- * Serves the document at `GET /openapi.json` and Swagger UI at `GET /docs` (SPEC §7): outside
- * /api, so neither rate limited nor authenticated. Swagger UI's assets come from swagger-ui-dist in
- * node_modules (no CDN), so the page works offline. Only a process that runs the api role has
- * routes to describe.
+ * `GET /openapi.json` and Swagger UI at `GET /docs` (SPEC §7), outside /api. Swagger UI's assets
+ * come from node_modules (no CDN), so the page works offline.
  */
 export function setupOpenApi(app: NestExpressApplication, config: AppConfig): void {
   if (!config.roles.includes('api')) return;
@@ -125,11 +123,7 @@ export function setupOpenApi(app: NestExpressApplication, config: AppConfig): vo
   });
 }
 
-/**
- * The document as committed in openapi.json, built without a database: the application is only
- * composed (`preview`: no provider is instantiated, nothing connects). A dummy bridge makes the
- * configuration complete; routes and schemas do not depend on configuration values.
- */
+/** The document as committed in openapi.json, from the composed application (`preview`: nothing is instantiated or connects). */
 export async function renderOpenApiDocument(): Promise<string> {
   const config = loadConfig({
     ROLES: 'api',

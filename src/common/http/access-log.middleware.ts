@@ -11,10 +11,8 @@ export interface HttpMetrics {
 const OPERATIONAL = new Set(['/healthz', '/readyz', '/metrics']);
 
 /**
- * Measures every request once it is over: one access log line (method, route template, status,
- * duration, request id; never headers, bodies or query strings, which may hold secrets) and the
- * HTTP metrics (SPEC §7). A request whose client went away before the answer was complete is
- * recorded with status `aborted`.
+ * One access log line (never headers, bodies or query strings, which may hold secrets) and the HTTP
+ * metrics of SPEC §7 per request, status `aborted` when the client left before the answer.
  */
 export function accessLogMiddleware(app: Express, metrics: HttpMetrics): RequestHandler {
   const logger = new Logger('Http');

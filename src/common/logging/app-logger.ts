@@ -20,11 +20,9 @@ export interface AppLoggerOptions {
 const STACK = /^.*\n\s+at .+/s;
 
 /**
- * The process logger (SPEC §7 "Logs are JSON lines with a request id; secrets are redacted"):
- * Nest's LoggerService over pino. Every line carries the request id of the request being served
- * (from the request context), known field names are redacted by pino, and the known secret values
- * (configuration, the request's own token and body secrets) are scrubbed from the serialized line
- * whatever field or message they hide in.
+ * The process logger (SPEC §7): Nest's LoggerService over pino, JSON lines with the request id.
+ * pino redacts known field names; the known secret values (configuration, run time, the request's
+ * own) are scrubbed from the serialized line, whatever field or message they hide in.
  */
 export class AppLogger implements LoggerService {
   readonly pino: Pino;
@@ -73,10 +71,7 @@ export class AppLogger implements LoggerService {
     this.write('fatal', message, params);
   }
 
-  /**
-   * Nest's calling convention: `(message, ...extra, context?)`, the context (the name given to
-   * `new Logger(name)`) last, and for `error` a stack trace before it.
-   */
+  /** Nest's convention: `(message, ...extra, context?)`, for `error` a stack trace before the context. */
   private write(level: Level, message: unknown, params: unknown[]): void {
     if (!this.pino.isLevelEnabled(level)) return;
     const rest = [...params];

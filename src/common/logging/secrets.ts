@@ -11,11 +11,7 @@ export const REDACT_PATHS: string[] = [
   'secret', 'encryptionKey', 'encryptionKeys', 'previousEncryptionKeys', 'databaseUrl', 'redisUrl',
 ].flatMap((field) => [field, `*.${field}`, `*.*.${field}`]);
 
-/**
- * The secret values of the configuration, in every spelling they could appear in a message:
- * ADMIN_TOKEN, BRIDGE_TOKEN, every encryption key (base64, base64url, hex), the passwords of
- * DATABASE_URL and REDIS_URL.
- */
+/** The configuration's secrets in every spelling: tokens, encryption keys (base64, base64url, hex), URL passwords. */
 export function configSecrets(config: AppConfig): string[] {
   const keys = [config.encryptionKey, ...config.previousEncryptionKeys].filter(Boolean).flatMap(({ key }) => {
     const b64 = key.toString('base64');
@@ -33,15 +29,12 @@ export function configSecrets(config: AppConfig): string[] {
   return [config.adminToken, config.bridgeToken, ...keys, ...passwords].filter((s): s is string => !!s);
 }
 
-/** How many secrets met at run time are remembered (most recent first). */
 const KNOWN_CAPACITY = 10_000;
 
 /**
- * Secrets met at run time: every value the app's SecretCipher encrypts or decrypts (Chatwoot API
- * tokens, webhook secrets, …), handed over by the cipher (createApp wires the two), so that a line
- * never shows them even when an error message echoes one on a path that no longer holds it (a
- * bridge error on a status read or a background deletion). Bounded; the least recently met are
- * forgotten first.
+ * Secrets met at run time: every plaintext the app's SecretCipher handles (createApp wires the two),
+ * so that a line never shows one echoed where the code no longer holds it (a bridge error on a
+ * status read or a background deletion). Bounded; the least recently met are forgotten first.
  */
 export class KnownSecrets {
   readonly index = new SecretIndex();
@@ -63,10 +56,7 @@ export class KnownSecrets {
   }
 }
 
-/**
- * Replaces every known secret in a serialized log line: the configuration's, those met at run
- * time, and those of the request being served.
- */
+/** Replaces the configuration's secrets, those met at run time and the request's in a serialized log line. */
 export class SecretScrubber {
   private readonly fixed = new SecretIndex();
 
