@@ -12,13 +12,9 @@ import { createTenants, type Tenant, UNLIMITED_RATE_ENV } from '../support/tenan
 import { TEST_ADMIN_TOKEN, type TestApp } from '../support/test-app.js';
 
 /**
- * Property-based tests of the three routes that take a body (SPEC §2–§5): thousands of random
- * bodies, sizes, nestings and content types. Whatever is sent, no answer is a 5xx, every error is
- * the envelope with the route's own body message, and a rejected body writes nothing (no row, no
- * bridge call). Valid random bodies are accepted and write exactly what they say.
- *
- * A failure prints fast-check's seed and path; replay with FC_SEED=<seed> FC_PATH=<path> (and -t <test>).
- * FC_RUNS_SCALE scales every budget (e.g. 5 for a long fuzzing run).
+ * Random bodies, sizes, nestings and content types on the three routes that take a body (SPEC §2–§5):
+ * no 5xx, every error the route's envelope, nothing written by a rejected body, and valid bodies
+ * write what they say. Replay a failure with FC_SEED and FC_PATH; FC_RUNS_SCALE scales the budgets.
  */
 
 type BodyRoute = 'account' | 'instance' | 'set';
