@@ -48,7 +48,6 @@ export class ChatwootService {
     return this.gateway.configured;
   }
 
-
   async set(principal: AccountPrincipal, instanceName: string, settings: ChatwootSettings): Promise<{ instance: Instance; row: ChatwootIntegration }> {
     const instance = await this.instances.resolve(principal, instanceName);
     return { instance, row: await this.activate(instance, settings) };
@@ -153,7 +152,6 @@ export class ChatwootService {
     }
   }
 
-
   /**
    * SPEC §5 list: the local row, with the bridge's live state when it answers (see LiveStatusReader).
    * What the bridge says is kept, so that the instance list (local data only) shows it too.
@@ -183,7 +181,6 @@ export class ChatwootService {
       this.logger.warn(`could not record the live state of ${row.bridgeIntegrationId}: ${(err as Error).message}`);
     }
   }
-
 
   async deactivate(principal: AccountPrincipal, instanceName: string, deleteInbox: boolean): Promise<void> {
     const instance = await this.instances.resolve(principal, instanceName);
@@ -231,7 +228,6 @@ export class ChatwootService {
         : null,
     );
   }
-
 
   /** The inline activation; its failure goes into the creation answer, the instance is kept. */
   @OnInstanceEvent(INSTANCE_CREATED)
