@@ -1,4 +1,4 @@
-import { INestApplication, LoggerService } from '@nestjs/common';
+import type { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
@@ -14,10 +14,7 @@ import { AppConfig } from './config/config.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { setupOpenApi } from './openapi/openapi.js';
 
-/**
- * Everything between "the modules exist" and "the server listens", shared by main.ts and every
- * e2e test so that tests exercise exactly the production pipeline.
- */
+/** Everything between "the modules exist" and "the server listens": main.ts and every e2e test share it. */
 export function configureApp(app: NestExpressApplication, config: AppConfig): void {
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -35,13 +32,14 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
 }
 
 export async function createApp(config: AppConfig, logger?: LoggerService | false): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), new PrebornExpressAdapter(), {
+  const appLogger = logger ?? AppLogger.forConfig(config);
+  // The secrets the cipher handles reach the logger that scrubs this app's lines.
+  const plaintexts = appLogger instanceof AppLogger ? appLogger.knownSecrets : null;
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, plaintexts), new PrebornExpressAdapter(), {
     bodyParser: false,
-    logger: logger ?? AppLogger.forConfig(config),
+    logger: appLogger,
     abortOnError: false,
   });
   configureApp(app, config);
   return app;
 }
-
-export type App = INestApplication;

@@ -2,8 +2,8 @@ import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '../ormconfig.js';
 import { Account } from './accounts/account.entity.js';
 import { AccountsService } from './accounts/accounts.service.js';
-import { rotateSecrets } from './common/crypto/key-rotation.js';
 import { SecretCipher } from './common/crypto/secret-cipher.js';
+import { rotateSecrets } from './database/key-rotation.js';
 import { type AppConfig, ConfigError, loadConfig } from './config/config.js';
 
 const USAGE = `usage: npm run cli -- <command>

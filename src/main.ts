@@ -39,9 +39,8 @@ bootstrap().catch((err: unknown) => {
 const DRAIN_MS = 25_000;
 
 /**
- * SIGTERM/SIGINT (SPEC §7): readiness turns 503, the server stops accepting and lets in-flight
- * requests finish (at most 25 s, then the remaining connections are closed), the database is
- * closed, and the process exits 0. Nest's own shutdown hooks would re-raise the signal (exit 143).
+ * SIGTERM/SIGINT (SPEC §7): readiness 503, stop accepting, in-flight requests finish (25 s at most),
+ * database closed, exit 0. Nest's own shutdown hooks would re-raise the signal (exit 143).
  */
 function drainOnSignals(app: Awaited<ReturnType<typeof createApp>>, logger: Logger): void {
   let draining = false;
@@ -73,11 +72,9 @@ function drainOnSignals(app: Awaited<ReturnType<typeof createApp>>, logger: Logg
 }
 
 /**
- * `npm start` runs the server as `sh -c "node dist/src/main.js"`, and npm forwards SIGTERM to that
- * shell only. Debian's dash does not exec its last command, so the shell dies and the server would
- * keep serving, re-parented to PID 1. Started by npm, the server therefore drains as soon as its
- * parent is gone (a Windows `cmd` behaves the same way). Not armed otherwise: a server started
- * from a shell that exits, or by an init system, must keep running.
+ * `npm start` runs `sh -c "node dist/src/main.js"` and forwards SIGTERM to the shell only; dash does
+ * not exec its last command, so the server would live on, re-parented. Started by npm, the server
+ * drains once its parent is gone; otherwise (a shell that exits, an init system) it keeps running.
  */
 function drainWhenOrphanedByNpm(drain: (reason: string) => void): void {
   if (!process.env.npm_lifecycle_event) return;

@@ -1,17 +1,10 @@
-/**
- * What Chatwoot meant, as the bridge reported it (BRIDGE-API §4 `reason`), or as the text patterns
- * of SPEC §5 reveal it for a bridge that answers only text.
- */
+/** What Chatwoot meant: BRIDGE-API §4's `reason`, or SPEC §5's text patterns for a bridge that answers only text. */
 export type ChatwootFailure = 'token_rejected' | 'forbidden' | 'not_found' | 'invalid' | 'unreachable';
 
 /**
- * Every way a bridge call can fail, decided once, here (STYLE.md "Outbound HTTP"):
- * - `chatwoot`: the bridge reached (or tried to reach) Chatwoot, and Chatwoot failed;
- * - `unreachable`: the bridge itself could not be reached (refused, DNS, connect timeout);
- * - `timeout`: the caller's time budget ran out while waiting for the bridge;
- * - `credentials`: the bridge rejected this server's BRIDGE_TOKEN (401/403);
- * - `failed`: the bridge answered outside its contract (internal, invalid_request, garbage).
- * `detail` is the raw root-cause text meant for `Detail:`; it never holds the Chatwoot token.
+ * Every way a bridge call can fail: Chatwoot failed behind the bridge; the bridge `unreachable`;
+ * the caller's budget ran out (`timeout`); BRIDGE_TOKEN rejected (`credentials`); an answer outside
+ * the contract (`failed`). `detail` is the root-cause text for `Detail:`, already redacted.
  */
 export type GatewayFailure =
   | { kind: 'chatwoot'; failure: ChatwootFailure; detail: string }

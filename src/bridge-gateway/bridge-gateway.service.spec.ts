@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { BridgeGatewayError } from './bridge-gateway.errors.js';
 import { BridgeGateway } from './bridge-gateway.service.js';
+import { Deadline, type ProvisionRequest } from './bridge-gateway.types.js';
 
 /**
  * How the gateway reads undici's failures (SPEC §5: a bridge that cannot be reached is 502
@@ -56,5 +57,32 @@ describe('BridgeGateway: undici failures', () => {
     const err = new Error(`refused: Bearer ${config.bridgeToken}`);
     const detail = ((await failure(failingWith(err))) as { detail: string }).detail;
     expect(detail).not.toContain(config.bridgeToken);
+  });
+});
+
+describe('BridgeGateway: secrets in a quoted body', () => {
+  const apiToken = 'cw-api-token-0123456789abcdef';
+  const request: ProvisionRequest = {
+    external_id: 'ext-1',
+    instance: 'suporte',
+    chatwoot: {
+      base_url: 'https://chatwoot.example.com', account_id: 5, api_token: apiToken, inbox_name: 'RyzeAPI',
+      sign_messages: false, ignore_groups: false, start_as_pending: false, reopen_resolved: false,
+    },
+    source: { api_url: 'https://api.example.com', instance: 'suporte', token: 'callback-token-0123456789' },
+  };
+
+  it('redacts before it cuts the body to 200 characters, so that no part of a secret survives the cut', async () => {
+    // The token starts 4 characters before the cut: cutting first would leave `cw-a`.
+    const body = JSON.stringify({ echo: `${'x'.repeat(187)}${apiToken}` });
+    const dispatcher = { request: async () => ({ statusCode: 201, body: { text: async () => body } }) } as unknown as Dispatcher;
+    const gateway = new BridgeGateway(dispatcher, config as never, new MetricsService());
+    const detail = await gateway.create(request, new Deadline(1_000)).then(
+      () => null,
+      (err: unknown) => (err as BridgeGatewayError).failure.detail,
+    );
+    expect(body.indexOf(apiToken)).toBe(196);
+    expect(detail).toBe(`unexpected body with HTTP 201: ${JSON.stringify({ echo: `${'x'.repeat(187)}[REDACTED]` }).slice(0, 200)}`);
+    expect(detail).not.toContain(apiToken.slice(0, 4));
   });
 });

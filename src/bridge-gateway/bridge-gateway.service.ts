@@ -3,10 +3,11 @@ import { EventEmitter } from 'node:events';
 import type { Dispatcher } from 'undici';
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { redact } from '../common/redaction.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { BridgeGatewayError, type GatewayFailure } from './bridge-gateway.errors.js';
-import { type BridgeIntegration, Deadline, isBridgeIntegration, type ProvisionRequest } from './bridge-gateway.types.js';
-import { classifyBridgeAnswer, redact } from './classify.js';
+import { type IntegrationObject, Deadline, isIntegrationObject, type ProvisionRequest } from './bridge-gateway.types.js';
+import { classifyBridgeAnswer } from './classify.js';
 import { BRIDGE_DISPATCHER } from './dispatcher.js';
 
 interface Answer {
@@ -22,14 +23,12 @@ const UNREACHABLE_CODES = new Set([
 const DROPPED_CODES = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
 
 /**
- * The only code that speaks HTTP to the bridge (BRIDGE-API.md). Every outcome becomes a typed
- * result or a {@link BridgeGatewayError}, here and nowhere else. Bodies and headers are never
- * logged (they carry the Chatwoot token and BRIDGE_TOKEN).
+ * The only code that speaks HTTP to the bridge (BRIDGE-API.md): every outcome becomes a typed result
+ * or a {@link BridgeGatewayError}. Never logs bodies or headers (they carry the Chatwoot token and BRIDGE_TOKEN).
  */
 @Injectable()
 export class BridgeGateway {
   private readonly logger = new Logger('BridgeGateway');
-  /** BRIDGE_URL split once: undici takes the origin and the path apart. */
   private readonly origin: string;
   private readonly basePath: string;
   private readonly headers: Record<string, string>;
@@ -56,7 +55,7 @@ export class BridgeGateway {
    * Create, idempotent on `external_id` (BRIDGE-API §2), so it alone is retried: once, when the
    * bridge could not be reached or dropped the connection, and only within the deadline.
    */
-  async create(request: ProvisionRequest, deadline: Deadline): Promise<{ integration: BridgeIntegration; created: boolean }> {
+  async create(request: ProvisionRequest, deadline: Deadline): Promise<{ integration: IntegrationObject; created: boolean }> {
     const secrets = [request.chatwoot.api_token, request.source.token];
     let answer: Answer;
     try {
@@ -71,11 +70,8 @@ export class BridgeGateway {
     return { integration: this.integration(answer, secrets), created: answer.status === 201 };
   }
 
-  /**
-   * Replace; null when the bridge does not know the integration: its structured 404 `not_found`
-   * (as for delete: a proxy's 404 page is a failure, not "the bridge lost it").
-   */
-  async update(id: string, request: ProvisionRequest, deadline: Deadline): Promise<BridgeIntegration | null> {
+  /** Replace; null on the bridge's structured 404 `not_found` (a proxy's 404 page is a failure, as for delete). */
+  async update(id: string, request: ProvisionRequest, deadline: Deadline): Promise<IntegrationObject | null> {
     const secrets = [request.chatwoot.api_token, request.source.token];
     const answer = await this.call('PUT', `/v1/integrations/${encodeURIComponent(id)}`, deadline.remainingMs, { body: request, secrets });
     if (answer.status === 404 && this.errorCode(answer) === 'not_found') return null;
@@ -84,14 +80,14 @@ export class BridgeGateway {
   }
 
   /** Live state; null when the bridge does not know the integration (404). */
-  async get(id: string): Promise<BridgeIntegration | null> {
+  async get(id: string): Promise<IntegrationObject | null> {
     const answer = await this.call('GET', `/v1/integrations/${encodeURIComponent(id)}`, this.config.bridgeTimeouts.getMs);
     if (answer.status === 404) return null;
     if (answer.status !== 200) throw this.bodylessFailure(answer);
     return this.integration(answer, []);
   }
 
-  async findByExternalId(externalId: string): Promise<BridgeIntegration[]> {
+  async findByExternalId(externalId: string): Promise<IntegrationObject[]> {
     const answer = await this.call('GET', `/v1/integrations?external_id=${encodeURIComponent(externalId)}`, this.config.bridgeTimeouts.getMs);
     if (answer.status !== 200) throw this.bodylessFailure(answer);
     let parsed: unknown;
@@ -101,18 +97,16 @@ export class BridgeGateway {
       throw new BridgeGatewayError({ kind: 'failed', detail: 'unexpected non-JSON body' });
     }
     const list = (parsed as { integrations?: unknown } | null)?.integrations;
-    if (!Array.isArray(list) || !list.every(isBridgeIntegration)) {
+    if (!Array.isArray(list) || !list.every(isIntegrationObject)) {
       throw new BridgeGatewayError({ kind: 'failed', detail: 'unexpected body: not an integration list' });
     }
     return list;
   }
 
   /**
-   * `deleted`, or `not_found` when the bridge no longer knows it (callers treat it as done).
-   * Only the bridge's own answers confirm (BRIDGE-API §2: `204`; `404` with its structured
-   * `not_found` error, §4). A page from something in front of it — a proxy's HTML 404, an HTML
-   * 200 — is a failure, so the deletion is queued and retried: taking it as done left the
-   * integration routing for a deleted row with nothing queued (found by test/faults).
+   * `deleted`, or `not_found` when the bridge no longer knows it (callers treat it as done). Only the
+   * bridge's own answers confirm (BRIDGE-API §2 `204`, §4 structured `not_found`): a page from a
+   * proxy in front of it is a failure, so that the deletion is queued and retried.
    */
   async delete(id: string, deleteInbox: boolean): Promise<'deleted' | 'not_found'> {
     const query = deleteInbox ? '?delete_inbox=true' : '';
@@ -132,11 +126,8 @@ export class BridgeGateway {
     const started = performance.now();
     const pathOnly = path.split('?')[0];
     if (timeoutMs <= 0) throw new BridgeGatewayError({ kind: 'timeout', detail: `${method} ${pathOnly}: no time left` });
-    // One deadline for the whole exchange, body included. undici takes an EventEmitter as its
-    // signal: Node 20 builds every AbortSignal by re-parenting an EventTarget (setPrototypeOf, the
-    // trap PrebornExpressAdapter avoids for Express), which made each call's objects outlive
-    // young-generation collections; AbortSignal.timeout() also costs several times more per call
-    // (bench/http-clients.ts).
+    // One deadline for the whole exchange, body included. An EventEmitter as undici's signal costs
+    // several times less per call than AbortSignal.timeout() (bench/http-clients.ts).
     const deadline = new EventEmitter();
     let expired = false;
     const timer = setTimeout(() => {
@@ -178,7 +169,7 @@ export class BridgeGateway {
     const code = errorCode(err);
     const detail = redact(`${method} ${this.config.bridgeUrl}${path}: ${errorMessage(err) || code || 'network error'}`, [
       ...secrets,
-      this.config.bridgeToken ?? undefined,
+      this.config.bridgeToken,
     ]);
     if (code && UNREACHABLE_CODES.has(code)) return { kind: 'unreachable', detail };
     return { kind: 'failed', detail };
@@ -186,14 +177,10 @@ export class BridgeGateway {
 
   private failure(answer: Answer, secrets: Array<string | undefined>): BridgeGatewayError {
     const failure = classifyBridgeAnswer(answer.status, answer.body);
-    return new BridgeGatewayError({ ...failure, detail: redact(failure.detail, [...secrets, this.config.bridgeToken ?? undefined]) });
+    return new BridgeGatewayError({ ...failure, detail: redact(failure.detail, [...secrets, this.config.bridgeToken]) });
   }
 
-  /**
-   * For the calls whose Chatwoot token this process may not hold in clear (status reads,
-   * deletions, look-ups: after a restart the row may even be gone), the bridge's text is not
-   * kept at all, so that an echoed token cannot reach a log; these details never reach a client.
-   */
+  /** For calls whose Chatwoot token this process may not hold in clear: the bridge's text is dropped, not redacted. */
   private bodylessFailure(answer: Answer): BridgeGatewayError {
     const failure = classifyBridgeAnswer(answer.status, answer.body);
     const code = this.errorCode(answer);
@@ -201,7 +188,6 @@ export class BridgeGateway {
     return new BridgeGatewayError({ ...failure, detail: `HTTP ${answer.status}${shown}` });
   }
 
-  /** The `code` of a structured error body (BRIDGE-API §4), or null. */
   private errorCode(answer: Answer): string | null {
     try {
       const code = (JSON.parse(answer.body) as { error?: { code?: unknown } } | null)?.error?.code;
@@ -221,17 +207,17 @@ export class BridgeGateway {
     }
   }
 
-  private integration(answer: Answer, secrets: Array<string | undefined>): BridgeIntegration {
+  private integration(answer: Answer, secrets: Array<string | undefined>): IntegrationObject {
     let parsed: unknown;
     try {
       parsed = JSON.parse(answer.body);
     } catch {
       throw new BridgeGatewayError({ kind: 'failed', detail: `unexpected non-JSON body with HTTP ${answer.status}` });
     }
-    if (!isBridgeIntegration(parsed)) {
+    if (!isIntegrationObject(parsed)) {
       throw new BridgeGatewayError({
         kind: 'failed',
-        detail: redact(`unexpected body with HTTP ${answer.status}: ${answer.body.slice(0, 200)}`, [...secrets, this.config.bridgeToken ?? undefined]),
+        detail: `unexpected body with HTTP ${answer.status}: ${redact(answer.body, [...secrets, this.config.bridgeToken]).slice(0, 200)}`,
       });
     }
     return { ...parsed, last_error: parsed.last_error ?? '', inbox_name: parsed.inbox_name ?? '' };
@@ -252,11 +238,7 @@ function errorCode(err: unknown): string | undefined {
   return typeof cause?.code === 'string' ? cause.code : undefined;
 }
 
-/**
- * The error's text. Duck-typed: errors raised by Node's core may come from another realm (a test
- * runner's sandbox). A refused connect to every address of a host is an AggregateError whose own
- * message is empty.
- */
+/** Duck-typed (Node's errors may come from another realm); a refused connect to every address is an AggregateError with an empty message. */
 function errorMessage(err: unknown): string {
   const { message, errors } = (err ?? {}) as { message?: unknown; errors?: unknown };
   if (typeof message === 'string' && message) return message;

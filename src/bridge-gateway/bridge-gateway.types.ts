@@ -1,14 +1,7 @@
-/** The integration object of BRIDGE-API §1. */
-export interface BridgeIntegration {
-  id: string;
-  external_id: string;
-  instance: string;
-  status: 'active' | 'paused' | 'error';
-  inbox_id: number;
-  inbox_name: string;
-  last_error: string;
-  updated_at: string;
-}
+import type { IntegrationObject } from '../bridge/dto/integration.response.js';
+
+/** BRIDGE-API §1's integration object, as the bridge declares it: one type for both ends. */
+export type { IntegrationObject };
 
 /** The body of create and replace (BRIDGE-API §2). */
 export interface ProvisionRequest {
@@ -43,7 +36,7 @@ export class Deadline {
 const STATUSES = new Set(['active', 'paused', 'error']);
 
 /** True when a parsed body is the integration object; anything else is outside the contract. */
-export function isBridgeIntegration(value: unknown): value is BridgeIntegration {
+export function isIntegrationObject(value: unknown): value is IntegrationObject {
   const v = value as Record<string, unknown> | null;
   return (
     !!v &&

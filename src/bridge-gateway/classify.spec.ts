@@ -1,4 +1,4 @@
-import { byTextPattern, classifyBridgeAnswer, redact } from './classify.js';
+import { byTextPattern, classifyBridgeAnswer } from './classify.js';
 
 const structured = (error: Record<string, unknown>) => JSON.stringify({ error: { message: 'raw text', ...error } });
 
@@ -79,12 +79,5 @@ describe('classifyBridgeAnswer', () => {
   it('reads HTTP 5dd only as a three-digit status', () => {
     expect(byTextPattern('HTTP 5000 items')).toBeNull();
     expect(byTextPattern('HTTP 4011')).toBeNull();
-  });
-});
-
-describe('redact', () => {
-  it('removes every occurrence of each secret', () => {
-    expect(redact('token sk_live_1 and again sk_live_1', ['sk_live_1'])).toBe('token [REDACTED] and again [REDACTED]');
-    expect(redact('nothing here', ['sk', undefined])).toBe('nothing here');
   });
 });

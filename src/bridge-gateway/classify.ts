@@ -78,12 +78,3 @@ export function classifyBridgeAnswer(status: number, body: string): GatewayFailu
   const failure = byTextPattern(body);
   return failure ? { kind: 'chatwoot', failure, detail } : { kind: 'failed', detail };
 }
-
-/** Replaces every occurrence of a secret in a text that may reach a client or a log. */
-export function redact(text: string, secrets: Array<string | undefined>): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret && secret.length >= 4) out = out.split(secret).join('[REDACTED]');
-  }
-  return out;
-}

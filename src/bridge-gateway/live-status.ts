@@ -4,22 +4,16 @@ import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { BridgeGatewayError } from './bridge-gateway.errors.js';
 import { BridgeGateway } from './bridge-gateway.service.js';
-import type { BridgeIntegration } from './bridge-gateway.types.js';
+import type { IntegrationObject } from './bridge-gateway.types.js';
 
 /**
- * Live state for `GET /api/chatwoot/list` (SPEC §5 step 2), which is best effort: local data is
- * always a valid answer. So that a failing bridge cannot make every status read wait for the
- * 10 s timeout:
- * - concurrent reads of one integration share a single bridge GET (single flight);
- * - circuit breakers skip the bridge for a while once it fails: at once after a timeout (with
- *   single flight a hanging bridge produces only one failure per 10 s, so counting several would
- *   keep readers waiting for minutes), after 5 consecutive failures of any other kind. After the
- *   pause one trial read goes through; the others keep answering from local data meanwhile.
+ * Live state for `GET /api/chatwoot/list` (SPEC §5 step 2), best effort: concurrent reads of one
+ * integration share one bridge GET, and circuit breakers skip a failing bridge for a pause, after
+ * one timeout (single flight makes a hanging bridge fail once per 10 s) or 5 other failures.
  */
 /**
- * What every read answers while a circuit is open or its trial is in flight: one error made once.
- * A status read only logs it at debug level, and capturing a stack per read cost more than the
- * rest of such a read (two errors per read, cockatiel's and ours: bench/ scenario 2).
+ * Made once: a stack captured per read cost more than the rest of such a read (bench/ scenario 2),
+ * and a status read only logs it at debug level.
  */
 const CIRCUIT_OPEN = new BridgeGatewayError({ kind: 'unreachable', detail: 'bridge circuit open' });
 const TRIAL_IN_FLIGHT = new BridgeGatewayError({ kind: 'unreachable', detail: 'bridge circuit half-open: trial read in flight' });
@@ -27,7 +21,7 @@ const TRIAL_IN_FLIGHT = new BridgeGatewayError({ kind: 'unreachable', detail: 'b
 @Injectable()
 export class LiveStatusReader {
   private readonly logger = new Logger('LiveStatus');
-  private readonly inFlight = new Map<string, Promise<BridgeIntegration | null>>();
+  private readonly inFlight = new Map<string, Promise<IntegrationObject | null>>();
   private readonly policy: IPolicy;
   private readonly breakers: CircuitBreakerPolicy[];
   /** Until when (performance.now()) a circuit stays open: reads skip cockatiel altogether. */
@@ -58,11 +52,9 @@ export class LiveStatusReader {
   }
 
   /** The live integration, null when the bridge does not know it; throws when it is unavailable. */
-  read(bridgeIntegrationId: string): Promise<BridgeIntegration | null> {
-    // Join a read in flight only while the circuits are closed: a read in flight otherwise is the
-    // half-open trial, which may hang for the whole timeout; the others answer from local data.
-    // Open: answer at once, as cockatiel would, without asking it. Once the pause is over, the
-    // next read goes through cockatiel, which lets it through as the half-open trial.
+  read(bridgeIntegrationId: string): Promise<IntegrationObject | null> {
+    // A read in flight is joined only while the circuits are closed: otherwise it is the half-open
+    // trial, which may hang for the whole timeout. Open: answer at once, without asking cockatiel.
     if (performance.now() < this.openUntil) return Promise.reject(CIRCUIT_OPEN);
     const pending = this.inFlight.get(bridgeIntegrationId);
     if (pending && this.breakers.every((b) => b.state === CircuitState.Closed)) return pending;

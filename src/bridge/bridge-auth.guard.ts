@@ -1,16 +1,9 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
+import { constantTimeEquals } from '../common/auth/tokens.js';
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { BridgeError } from './bridge.errors.js';
-
-/** Equal strings, in time that depends on neither (both sides are hashed to 32 bytes first). */
-export function constantTimeEquals(a: string, b: string): boolean {
-  const x = createHash('sha256').update(a, 'utf8').digest();
-  const y = createHash('sha256').update(b, 'utf8').digest();
-  return timingSafeEqual(x, y);
-}
 
 /** BRIDGE-API: every call carries `Authorization: Bearer <BRIDGE_TOKEN>`. */
 @Injectable()

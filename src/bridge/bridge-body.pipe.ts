@@ -4,9 +4,8 @@ import { validateBody } from '../common/http/validate-body.js';
 import { BridgeError } from './bridge.errors.js';
 
 /**
- * Validates a BRIDGE-API body against its DTO: every rule broken becomes one `invalid_request`
- * (BRIDGE-API §4) naming the field by its path (`chatwoot.account_id …`). Unknown fields are
- * refused and nothing is coerced: the caller is a program, and a typo must not pass silently.
+ * A BRIDGE-API body against its DTO: one `invalid_request` (BRIDGE-API §4) naming each broken field
+ * by its path. Unknown fields are refused and nothing is coerced: a caller's typo must not pass silently.
  */
 export class BridgeBodyPipe<T extends object> implements PipeTransform<unknown, T> {
   constructor(private readonly dto: Type<T>) {}

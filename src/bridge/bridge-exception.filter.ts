@@ -2,11 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { Request, Response } from 'express';
 import { BridgeError, bridgeErrorBody, bridgeErrorStatus } from './bridge.errors.js';
 
-/**
- * Writes every error of the bridge's routes in the BRIDGE-API §4 shape. The app's global filter
- * writes the `/api` envelope, which the bridge's clients do not understand, so the bridge
- * controllers claim every exception here.
- */
+/** Every error of the bridge's routes in the BRIDGE-API §4 shape, not the global filter's `/api` envelope. */
 @Catch()
 export class BridgeExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Bridge');

@@ -14,8 +14,7 @@ import { WebhooksService } from './webhooks.service.js';
 
 /**
  * The integration bridge role (BRIDGE-API.md), run when ROLES includes `bridge`. It shares only
- * infrastructure with the API role (config, database, crypto); the API reaches it over HTTP
- * only, also when both run in one process.
+ * infrastructure with the API role; the API reaches it over HTTP, also when both run in one process.
  */
 @Module({
   // The fallback controller goes last: Express matches routes in registration order.

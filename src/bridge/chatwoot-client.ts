@@ -4,9 +4,8 @@ import https from 'node:https';
 import { isIP } from 'node:net';
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import {
-  ChatwootHttpError, ChatwootUnreachableError, describeNetworkError, redact,
-} from './chatwoot-errors.js';
+import { redact } from '../common/redaction.js';
+import { ChatwootHttpError, ChatwootUnreachableError, describeNetworkError } from './chatwoot-errors.js';
 import { AddressNotAllowedError, isDisallowedAddress, restrictedLookup } from './url-policy.js';
 
 /** Where and as whom a call goes: one integration's credentials. */
@@ -35,9 +34,8 @@ const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 const MAX_ERROR_BODY_CHARS = 1_000;
 
 /**
- * Chatwoot's Application API (CONTRACT.md), over node:http so that every call has one deadline,
- * the URL policy applies at connect time, and failures keep Node's error codes. Logs method,
- * host, path, status and duration; never headers or bodies.
+ * Chatwoot's Application API (CONTRACT.md) over node:http: one deadline per call, the URL policy at
+ * connect time, Node's error codes kept. Never logs headers or bodies.
  */
 @Injectable()
 export class ChatwootClient implements OnApplicationShutdown {
@@ -198,10 +196,7 @@ function toInbox(value: unknown): ChatwootInbox | null {
   };
 }
 
-/**
- * A 2xx whose JSON is not what Chatwoot sends. Only its shape is described: an inbox carries its
- * webhook URL and signing secret, which must not travel into an error message.
- */
+/** A 2xx whose JSON is not Chatwoot's, described by shape only: an inbox carries secrets that must not reach a message. */
 function unexpected(method: string, url: string, what: string): ChatwootHttpError {
   return new ChatwootHttpError(method, url, 200, what, true);
 }

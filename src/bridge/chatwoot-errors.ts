@@ -78,7 +78,6 @@ export function reasonOfHttpFailure(status: number, body: string, unexpectedBody
   return 'invalid';
 }
 
-/** `error` of a `{"error": "…"}` body, or null. */
 function errorText(body: string): string | null {
   try {
     const parsed: unknown = JSON.parse(body);
@@ -86,7 +85,7 @@ function errorText(body: string): string | null {
       return (parsed as { error: string }).error;
     }
   } catch {
-    // Not JSON: no known body.
+    // not JSON
   }
   return null;
 }
@@ -108,9 +107,8 @@ interface NodeNetworkError {
 }
 
 /**
- * The text after `<Method> "<url>": ` for a network failure: Go's wording where one exists (the
- * server's fallback patterns of SPEC §5 know `dial tcp`, `connection refused`, `no such host`,
- * `i/o timeout`), followed by the Node code so that both vocabularies match.
+ * The text after `<Method> "<url>": ` for a network failure: Go's wording, which SPEC §5's text
+ * patterns know (`dial tcp`, `connection refused`…), followed by the Node code.
  */
 export function describeNetworkError(err: unknown, host: string, port: number, timeoutMs: number): { code: string; detail: string } {
   const e = (err ?? {}) as NodeNetworkError;
@@ -158,19 +156,4 @@ function isTlsError(code: string, message: string): boolean {
     /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|HOSTNAME_MISMATCH/.test(code) ||
     /ssl|tls|certificate/i.test(message)
   );
-}
-
-/**
- * Removes the token from text that leaves the bridge (an echoed request, a proxy's error page):
- * BRIDGE-API §4 says a message never contains it.
- */
-export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length === 0) continue;
-    for (const form of new Set([secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)])) {
-      out = out.split(form).join('[REDACTED]');
-    }
-  }
-  return out;
 }

@@ -11,7 +11,7 @@ import { type HealthVerdict, IntegrationsRepository } from './integrations.repos
 const CONCURRENCY = 4;
 
 /** The `last_error` a failed check leaves, saying what the operator has to fix. */
-export function healthFailureMessage(err: ChatwootCallError, row: Pick<BridgeIntegration, 'inboxId' | 'chatwootAccountId'>): string {
+function healthFailureMessage(err: ChatwootCallError, row: Pick<BridgeIntegration, 'inboxId' | 'chatwootAccountId'>): string {
   const e = toBridgeError(err);
   switch (e.reason) {
     case 'token_rejected':
@@ -29,11 +29,7 @@ export function healthFailureMessage(err: ChatwootCallError, row: Pick<BridgeInt
   }
 }
 
-/**
- * The live state of BRIDGE-API §1: every integration is checked periodically against Chatwoot
- * (token valid, inbox still there), turning `error` with a `last_error` that says why, and back
- * to `active` once the check passes again.
- */
+/** BRIDGE-API §1's live state: each integration is checked against Chatwoot periodically, `error` with a reason or `active`. */
 @Injectable()
 export class HealthChecker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('BridgeHealth');
@@ -76,7 +72,6 @@ export class HealthChecker implements OnApplicationBootstrap, OnModuleDestroy {
       });
   }
 
-  /** One round over every integration. */
   async checkAll(): Promise<void> {
     const queue = await this.repo.listAll();
     const worker = async () => {
@@ -91,7 +86,6 @@ export class HealthChecker implements OnApplicationBootstrap, OnModuleDestroy {
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   }
 
-  /** Checks one integration and stores the verdict; returns the verdict. */
   async checkOne(row: BridgeIntegration): Promise<HealthVerdict> {
     const verdict = await this.probe(row);
     const statusChanged = verdict.status !== row.status || verdict.lastError !== row.lastError;

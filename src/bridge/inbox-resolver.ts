@@ -10,10 +10,9 @@ export interface ResolvedInbox {
 }
 
 /**
- * The API-channel inbox named `name` to reuse, or null. Only `Channel::Api` inboxes qualify: an
- * inbox of another channel (a website widget, a WhatsApp Cloud number) has its own traffic and
- * cannot take the bridge's webhook. Among several, the one already pointing at this integration
- * wins, then the oldest, so that repeating a provisioning always lands on the same inbox.
+ * The `Channel::Api` inbox named `name` to reuse, or null (another channel's inbox has its own
+ * traffic). Among several, the one pointing at this integration wins, then the oldest, so that a
+ * repeated provisioning lands on the same inbox.
  */
 export function pickReusableInbox(inboxes: ChatwootInbox[], name: string, webhookUrl: string): ChatwootInbox | null {
   const candidates = inboxes.filter((i) => i.channelType === API_CHANNEL_TYPE && i.name === name);
@@ -25,11 +24,7 @@ export function pickReusableInbox(inboxes: ChatwootInbox[], name: string, webhoo
 export class InboxResolver {
   constructor(private readonly chatwoot: ChatwootClient) {}
 
-  /**
-   * BRIDGE-API §2: verifies the token and the account by listing the account's inboxes, then
-   * reuses the API inbox named `name` (pointing its webhook at this integration) or creates it.
-   * Chatwoot errors propagate as ChatwootCallError.
-   */
+  /** BRIDGE-API §2: lists the inboxes (which verifies token and account), then reuses or creates the API inbox. */
   async resolve(target: ChatwootTarget, name: string, webhookUrl: string): Promise<ResolvedInbox> {
     const inboxes = await this.chatwoot.listInboxes(target);
     const existing = pickReusableInbox(inboxes, name, webhookUrl);

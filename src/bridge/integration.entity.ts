@@ -3,10 +3,7 @@ import { Column, CreateDateColumn, Entity, PrimaryColumn, Unique } from 'typeorm
 /** BRIDGE-API §1 `status`. */
 export type IntegrationStatus = 'active' | 'paused' | 'error';
 
-/**
- * One integration of the bridge (BRIDGE-API §1). Every secret column holds SecretCipher
- * ciphertext; rows never leave the service (see toIntegrationObject).
- */
+/** One integration of the bridge (BRIDGE-API §1); secret columns hold SecretCipher ciphertext. */
 @Entity('bridge_integrations')
 @Unique('UQ_bridge_integrations_external_id', ['externalId'])
 export class BridgeIntegration {
@@ -73,10 +70,7 @@ export class BridgeIntegration {
   @Column({ name: 'last_error', type: 'text', default: '' })
   lastError: string;
 
-  /**
-   * Bumped by every configuration change, so that a health check that started before one cannot
-   * overwrite the fresh state with its stale verdict.
-   */
+  /** Bumped by every configuration change, so that an older health check cannot store its stale verdict. */
   @Column({ type: 'integer', default: 1 })
   revision: number;
 

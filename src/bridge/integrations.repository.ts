@@ -71,11 +71,7 @@ export class IntegrationsRepository {
     return this.integrations.findOneByOrFail({ id });
   }
 
-  /**
-   * Applies a health check's verdict unless the configuration changed since the check read the
-   * row (its verdict is about credentials or an inbox that are no longer in use). Returns whether
-   * it applied.
-   */
+  /** A health check's verdict, unless the configuration changed since the check read the row; whether it applied. */
   async saveHealth(id: string, revision: number, verdict: HealthVerdict, statusChanged: boolean): Promise<boolean> {
     const result = await this.integrations
       .createQueryBuilder()

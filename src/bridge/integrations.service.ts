@@ -20,7 +20,7 @@ export interface CreatedIntegration {
 }
 
 /** `int_` + 80 random bits in lowercase base32: unguessable, and safe in a URL path. */
-export function newIntegrationId(): string {
+function newIntegrationId(): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
   return `int_${Array.from(randomBytes(16), (b) => alphabet[b & 31]).join('')}`;
 }
@@ -39,10 +39,7 @@ export class IntegrationsService {
     private readonly cipher: SecretCipher,
   ) {}
 
-  /**
-   * Idempotent on external_id: an existing integration takes the new configuration instead of a
-   * second one being made, so that a caller may always retry a create that timed out.
-   */
+  /** Idempotent on external_id (BRIDGE-API §2), so that a caller may always retry a create that timed out. */
   async create(dto: IntegrationConfigDto): Promise<CreatedIntegration> {
     return this.lock.run(dto.external_id, async () => {
       const existing = await this.repo.findByExternalId(dto.external_id);
@@ -86,10 +83,7 @@ export class IntegrationsService {
     return row ? [row] : [];
   }
 
-  /**
-   * Forgets the integration. The inbox stays in Chatwoot unless asked; when asked and Chatwoot
-   * refuses, the integration is kept so that the caller's retry can still delete the inbox.
-   */
+  /** The inbox stays unless asked; when Chatwoot refuses to delete it, the integration stays, so that a retry can. */
   async remove(id: string, deleteInbox: boolean): Promise<void> {
     const row = await this.get(id);
     await this.lock.run(row.externalId, async () => {
@@ -107,7 +101,6 @@ export class IntegrationsService {
     });
   }
 
-  /** The credentials of a stored integration. */
   targetOf(row: BridgeIntegration): ChatwootTarget {
     return {
       baseUrl: row.chatwootBaseUrl,

@@ -4,11 +4,7 @@ import { BridgeIntegration } from './integration.entity.js';
 /** `pending` until the routing step (a later issue) delivers it to WhatsApp. */
 export type OutboundMessageStatus = 'pending';
 
-/**
- * An agent's reply received from Chatwoot's webhook, kept durably for routing. Chatwoot delivers
- * once with no retry (CONTRACT §6), but a replayed or repeated delivery must not be routed twice:
- * the unique key on the message id makes recording idempotent.
- */
+/** An agent's reply from Chatwoot's webhook, kept for routing; unique per message id, so that a replay is not routed twice. */
 @Entity('bridge_outbound_messages')
 @Unique('UQ_bridge_outbound_messages_message', ['integrationId', 'chatwootMessageId'])
 @Index('IDX_bridge_outbound_messages_status', ['status', 'receivedAt'])

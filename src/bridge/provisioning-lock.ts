@@ -11,14 +11,10 @@ const WAIT_LIMIT_MS = 120_000;
 const POLL_MS = 100;
 
 /**
- * Serialises the changes of one integration (keyed by external_id), so that concurrent creates
- * of one external_id end with one integration and one inbox: the second waits, then finds the
- * first's row and applies its configuration to it.
- *
- * Within a process, a promise chain per key. Across processes (several bridge replicas on one
- * PostgreSQL), also a session advisory lock. The lock is held while Chatwoot answers, so it is
- * not taken inside a transaction, and PGlite (one process, one session for everyone) skips it:
- * holding its only session would stall every other query, webhooks included.
+ * Serialises the changes of one external_id, so that concurrent creates end with one integration
+ * and one inbox. A promise chain per key, and across replicas a session advisory lock (outside any
+ * transaction, as it is held while Chatwoot answers); PGlite skips it, as holding its only session
+ * would stall every other query.
  */
 @Injectable()
 export class ProvisioningLock {

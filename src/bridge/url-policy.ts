@@ -97,10 +97,8 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | Look
 export type LookupFunction = (hostname: string, options: { all?: boolean; family?: number | string }, callback: LookupCallback) => void;
 
 /**
- * A `lookup` for http.request that resolves with node:dns, refuses the host when ANY of its
- * addresses is disallowed, and hands the checked addresses to the socket. Checking inside the
- * connection's own lookup (rather than resolving once beforehand) leaves no gap for a DNS answer
- * that changes between the check and the connect.
+ * A `lookup` for http.request that refuses the host when ANY of its addresses is disallowed. Inside
+ * the connection's own lookup, so that no DNS answer can change between the check and the connect.
  */
 export function restrictedLookup(resolve: typeof dnsLookup = dnsLookup): LookupFunction {
   return (hostname, options, callback) => {

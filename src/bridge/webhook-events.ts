@@ -9,12 +9,7 @@ export type WebhookEventVerdict =
   | { kind: 'outgoing'; message: OutgoingMessage }
   | { kind: 'ignored'; why: string };
 
-/**
- * Keeps only what must reach WhatsApp: `message_created` of an `outgoing`, non-private message in
- * the integration's inbox. Chatwoot also sends private notes, the incoming messages the bridge
- * posted itself, other events, and (after an inbox change) events of an inbox the integration no
- * longer uses (CONTRACT §6).
- */
+/** What must reach WhatsApp: `message_created` of an `outgoing`, non-private message in the integration's inbox (CONTRACT §6). */
 export function classifyWebhookEvent(payload: unknown, inboxId: number): WebhookEventVerdict {
   if (!payload || typeof payload !== 'object' || Array.isArray(payload)) return { kind: 'ignored', why: 'not an event' };
   const p = payload as Record<string, unknown>;

@@ -2,10 +2,10 @@ import type { Provider } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
-export const WEBHOOK_PATH_PREFIX = '/v1/webhooks';
+const WEBHOOK_PATH_PREFIX = '/v1/webhooks';
 
 /** Chatwoot's events carry a whole conversation; a generous cap, still bounded. */
-export const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
+const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
 
 export type RawBody = Buffer | 'too_large' | 'unreadable';
 
@@ -18,12 +18,10 @@ export function rawBodyOf(req: Request): RawBody | undefined {
 }
 
 /**
- * Reads webhook bodies as bytes. The app's JSON parser keeps only the parsed value, and a parsed
- * value cannot be re-serialised into the bytes Chatwoot signed (Rails escapes `<`, `>` and `&`
- * as \u003c…). Once the stream is consumed here, the JSON parser sees a finished request and
- * leaves it alone.
+ * Webhook bodies as bytes: a parsed value cannot be re-serialised into the bytes Chatwoot signed
+ * (Rails escapes `<`, `>` and `&`). The JSON parser then sees a consumed stream and leaves it alone.
  */
-export function captureWebhookRawBody(limit = WEBHOOK_BODY_LIMIT_BYTES): RequestHandler {
+function captureWebhookRawBody(limit = WEBHOOK_BODY_LIMIT_BYTES): RequestHandler {
   return (req: Request, _res: Response, next: NextFunction) => {
     if (req.method !== 'POST') return next();
     const chunks: Buffer[] = [];
@@ -50,10 +48,8 @@ export function captureWebhookRawBody(limit = WEBHOOK_BODY_LIMIT_BYTES): Request
 }
 
 /**
- * Registers the capture on the HTTP adapter while the module's providers are built. Nest builds
- * providers inside NestFactory.create, before configureApp() adds the app-wide JSON parser, so
- * this runs first for webhook paths; module middleware (NestModule.configure) would run after
- * the parser had already consumed the body. The webhook e2e tests fail if this order breaks.
+ * Registers the capture while providers are built, inside NestFactory.create: before configureApp()
+ * adds the JSON parser, which module middleware would follow. The webhook e2e tests fail if this order breaks.
  */
 export const WEBHOOK_RAW_BODY_CAPTURE: Provider = {
   provide: 'BRIDGE_WEBHOOK_RAW_BODY_CAPTURE',

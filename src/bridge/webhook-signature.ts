@@ -1,15 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** How far a delivery's timestamp may be from now: replays of a captured delivery fail after it. */
-export const SIGNATURE_TOLERANCE_SECONDS = 300;
+const SIGNATURE_TOLERANCE_SECONDS = 300;
 
 export type SignatureCheck = 'valid' | 'missing' | 'malformed' | 'stale' | 'mismatch';
 
-/**
- * Chatwoot 4.13's webhook signature (CONTRACT §6): `X-Chatwoot-Signature: sha256=<hex
- * HMAC-SHA256(key = the inbox's secret, data = "<X-Chatwoot-Timestamp>.<raw body>")>`. The raw
- * bytes are signed, so the body must not be re-serialised before this check.
- */
+/** Chatwoot 4.13's signature (CONTRACT §6): `sha256=<hex HMAC-SHA256(inbox secret, "<timestamp>.<raw body>")>`. */
 export function checkChatwootSignature(
   secret: string,
   timestamp: string | undefined,

@@ -5,11 +5,7 @@ import { BridgeExceptionFilter } from './bridge-exception.filter.js';
 import { rawBodyOf } from './webhook-raw-body.js';
 import { type WebhookOutcome, WebhooksService } from './webhooks.service.js';
 
-/**
- * The inbox's webhook_url (`<BRIDGE_PUBLIC_URL>/v1/webhooks/<integration id>/<secret>`), called
- * by Chatwoot, not by the API: authenticated by the secret in the URL and Chatwoot's signature,
- * not by BRIDGE_TOKEN.
- */
+/** The inbox's webhook_url, called by Chatwoot: authenticated by the secret in the URL and the signature, not BRIDGE_TOKEN. */
 @Controller('v1/webhooks')
 @UseFilters(BridgeExceptionFilter)
 export class WebhooksController {

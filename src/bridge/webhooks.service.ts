@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { SecretCipher } from '../common/crypto/secret-cipher.js';
-import { constantTimeEquals } from './bridge-auth.guard.js';
+import { constantTimeEquals } from '../common/auth/tokens.js';
 import { BridgeError, integrationNotFound } from './bridge.errors.js';
 import { IntegrationsRepository } from './integrations.repository.js';
 import { classifyWebhookEvent } from './webhook-events.js';
@@ -18,11 +18,7 @@ export interface WebhookDelivery {
 /** What happened to a delivery; the body of the 200 (Chatwoot does not read it). */
 export type WebhookOutcome = 'recorded' | 'duplicate' | 'ignored';
 
-/**
- * Receives the events Chatwoot posts to an inbox's webhook_url and records the agent replies for
- * routing. It does only authentication, filtering and one insert: Chatwoot waits at most 5 s and
- * never retries (CONTRACT §6), so the answer must come fast.
- */
+/** Authentication, filtering and one insert, nothing more: Chatwoot waits 5 s at most and never retries (CONTRACT §6). */
 @Injectable()
 export class WebhooksService {
   private readonly logger = new Logger('BridgeWebhook');

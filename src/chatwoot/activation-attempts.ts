@@ -3,10 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 
 /**
- * Activations that reached the bridge and have not been settled locally (SPEC §5: "after a 504,
- * nothing is stored; if the bridge finishes later … reconciliation removes it"). Written before
- * the bridge call, cleared once the row names the bridge's integration; whatever remains after a
- * timeout, a crash or a failed compensation is settled by reconciliation.
+ * Activations sent to the bridge and not yet settled locally: recorded before the call, cleared
+ * once the row names the integration; reconciliation settles what remains (SPEC §5 after a 504).
  */
 @Injectable()
 export class ActivationAttempts {

@@ -1,7 +1,7 @@
 import { Column, CreateDateColumn, Entity, JoinColumn, OneToOne, PrimaryColumn, Unique, UpdateDateColumn } from 'typeorm';
+import type { IntegrationObject } from '../bridge-gateway/bridge-gateway.types.js';
+import type { ChatwootFlag } from './chatwoot-settings.js';
 import { Instance } from '../instances/instance.entity.js';
-
-export type IntegrationStatus = 'active' | 'paused' | 'error';
 
 /**
  * Table `chatwoot_integrations` (SPEC §6). Never returned as is: `toChatwootStatus` maps it, so
@@ -9,7 +9,7 @@ export type IntegrationStatus = 'active' | 'paused' | 'error';
  */
 @Entity('chatwoot_integrations')
 @Unique('UQ_chatwoot_integrations_instance', ['instanceId'])
-export class ChatwootIntegration {
+export class ChatwootIntegration implements Record<ChatwootFlag, boolean> {
   @PrimaryColumn('uuid')
   id: string;
 
@@ -53,7 +53,8 @@ export class ChatwootIntegration {
   reopenResolved: boolean;
 
   @Column({ type: 'varchar', length: 10 })
-  status: IntegrationStatus;
+  /** The bridge's last reported status. */
+  status: IntegrationObject['status'];
 
   @Column({ name: 'last_error', type: 'text', default: '' })
   lastError: string;

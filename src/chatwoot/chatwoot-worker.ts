@@ -1,25 +1,18 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
 import { BridgeGatewayError } from '../bridge-gateway/bridge-gateway.errors.js';
 import { BridgeGateway } from '../bridge-gateway/bridge-gateway.service.js';
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { ActivationAttempts } from './activation-attempts.js';
-import { BridgeDeletion } from './bridge-deletion.entity.js';
-import { ChatwootIntegration } from './chatwoot-integration.entity.js';
+import { ChatwootRepository } from './chatwoot.repository.js';
 import { InstanceLock } from './instance-lock.js';
 
 const MAX_BACKOFF_MS = 10 * 60_000;
 
 /**
- * Keeps the database and the bridge in agreement in the background, at start and then
- * periodically (every replica may run it):
- * - retries the bridge deletions that failed (SPEC §5 delete step 2) until the bridge confirms;
- * - settles activations that reached the bridge but never reached a row (a 504, a crash, a failed
- *   compensation): any bridge integration with the instance's external_id that the row does not
- *   name is deleted (SPEC §5 "otherwise reconciliation removes it").
+ * Keeps the database and the bridge in agreement, at start and periodically (on every replica):
+ * retries failed bridge deletions (SPEC §5 delete step 2), and deletes every bridge integration of
+ * an unsettled activation that the row does not name (SPEC §5 reconciliation).
  */
 @Injectable()
 export class ChatwootWorker implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -31,7 +24,7 @@ export class ChatwootWorker implements OnApplicationBootstrap, OnApplicationShut
     private readonly gateway: BridgeGateway,
     private readonly lock: InstanceLock,
     private readonly attempts: ActivationAttempts,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repo: ChatwootRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -48,7 +41,7 @@ export class ChatwootWorker implements OnApplicationBootstrap, OnApplicationShut
     await this.running;
   }
 
-  /** One pass; overlapping passes are skipped. Exposed for tests. */
+  /** One pass; overlapping passes are skipped. */
   tick(): Promise<void> {
     if (this.running) return this.running;
     this.running = (async () => {
@@ -65,24 +58,17 @@ export class ChatwootWorker implements OnApplicationBootstrap, OnApplicationShut
   }
 
   async retryDeletions(): Promise<void> {
-    // Claim due rows (pushing them into the future) so that replicas do not retry the same one.
-    const claimed: Array<{ id: string; bridge_integration_id: string; delete_inbox: boolean; attempts: number }> = await this.dataSource.query(
-      `UPDATE "chatwoot_bridge_deletions" SET "next_attempt_at" = now() + interval '5 minutes', "attempts" = "attempts" + 1
-        WHERE "id" IN (SELECT "id" FROM "chatwoot_bridge_deletions" WHERE "next_attempt_at" <= now()
-                        ORDER BY "next_attempt_at" LIMIT 20 FOR UPDATE SKIP LOCKED)
-        RETURNING "id", "bridge_integration_id", "delete_inbox", "attempts"`,
-    );
-    const rows = Array.isArray(claimed[0]) ? (claimed[0] as typeof claimed) : claimed;
+    const rows = await this.repo.claimDueDeletions();
     for (const row of rows) {
       try {
-        const outcome = await this.gateway.delete(row.bridge_integration_id, row.delete_inbox);
-        await this.dataSource.getRepository(BridgeDeletion).delete({ id: row.id });
-        this.logger.log(`bridge deletion of ${row.bridge_integration_id} confirmed (${outcome}) after ${row.attempts} attempts`);
+        const outcome = await this.gateway.delete(row.bridgeIntegrationId, row.deleteInbox);
+        await this.repo.deleteQueuedDeletion(row.id);
+        this.logger.log(`bridge deletion of ${row.bridgeIntegrationId} confirmed (${outcome}) after ${row.attempts} attempts`);
       } catch (err) {
         const reason = err instanceof BridgeGatewayError ? `${err.failure.kind}: ${err.failure.detail}` : (err as Error).message;
         const backoff = Math.min(this.config.chatwootWorkerIntervalMs * 2 ** Math.min(row.attempts, 20), MAX_BACKOFF_MS);
-        await this.dataSource.getRepository(BridgeDeletion).update({ id: row.id }, { lastError: reason, nextAttemptAt: new Date(Date.now() + backoff) });
-        this.logger.warn(`bridge deletion of ${row.bridge_integration_id} failed again (attempt ${row.attempts}): ${reason}`);
+        await this.repo.postponeDeletion(row.id, reason, new Date(Date.now() + backoff));
+        this.logger.warn(`bridge deletion of ${row.bridgeIntegrationId} failed again (attempt ${row.attempts}): ${reason}`);
       }
     }
   }
@@ -95,15 +81,15 @@ export class ChatwootWorker implements OnApplicationBootstrap, OnApplicationShut
     for (const externalId of stale) {
       // The instance lock: never decide while an activation of this instance is running.
       await this.lock.run(externalId, { waitMs: activationMs, leaseMs: activationMs }, async () => {
-        const row = await this.dataSource.getRepository(ChatwootIntegration).findOneBy({ instanceId: externalId });
+        const row = await this.repo.findByInstance(externalId);
         const live = await this.gateway.findByExternalId(externalId);
         for (const integration of live) {
           if (integration.id === row?.bridgeIntegrationId) continue;
           try {
             await this.gateway.delete(integration.id, false);
           } catch {
-            await this.dataSource.getRepository(BridgeDeletion).insert({
-              id: randomUUID(), bridgeIntegrationId: integration.id, deleteInbox: false, lastError: 'reconciliation', nextAttemptAt: new Date(),
+            await this.repo.queueDeletion({
+              bridgeIntegrationId: integration.id, deleteInbox: false, attempts: 0, lastError: 'reconciliation', nextAttemptAt: new Date(),
             });
           }
           this.logger.warn(`removed bridge integration ${integration.id}: no row names it (reconciliation)`);

@@ -5,7 +5,7 @@ import type { AccountPrincipal } from '../common/auth/principal.js';
 import { JsonBodyPipe } from '../common/http/json-body.pipe.js';
 import { ApiEndpoint } from '../openapi/api-endpoint.decorator.js';
 import { ChatwootRoute } from './chatwoot-enabled.guard.js';
-import { withDefaults } from './chatwoot-settings.js';
+import { settingsOfSetBody } from './chatwoot-settings.js';
 import { BODY_ERROR_PREFIX } from './chatwoot.errors.js';
 import { ChatwootExceptionFilter } from './chatwoot.filter.js';
 import { CHATWOOT_STATUS, DELETE_CHATWOOT, SET_CHATWOOT } from './chatwoot.openapi.js';
@@ -33,7 +33,7 @@ export class ChatwootController {
     @Param('instance') instance: string,
     @Body(new JsonBodyPipe(SetChatwootDto, BODY_ERROR_PREFIX)) body: SetChatwootDto,
   ): Promise<ChatwootActivatedResponse> {
-    const { instance: found, row } = await this.chatwoot.set(principal, instance, withDefaults(body));
+    const { instance: found, row } = await this.chatwoot.set(principal, instance, settingsOfSetBody(body));
     return toChatwootActivated(found.name, row);
   }
 

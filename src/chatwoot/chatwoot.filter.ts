@@ -1,21 +1,19 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
 import { sendError } from '../common/errors/envelope.js';
-import { Messages } from '../common/errors/http-error.js';
 import { InstanceError } from '../instances/instances.errors.js';
+import { instanceErrorAnswer } from '../instances/instances.filter.js';
 import { ChatwootError, chatwootErrorAnswer } from './chatwoot.errors.js';
 
-/** Maps the chatwoot module's errors, and the instance look-up's, to SPEC §5. */
+/**
+ * Maps the chatwoot module's errors, and the instance look-up's, to SPEC §5. The look-up's 404 is
+ * this module's own (`instance not found`, in lower case); its 403 is SPEC §2's.
+ */
 @Catch(ChatwootError, InstanceError)
 export class ChatwootExceptionFilter implements ExceptionFilter {
   catch(error: ChatwootError | InstanceError, host: ArgumentsHost): void {
-    const res = host.switchToHttp().getResponse<Response>();
-    if (error instanceof InstanceError) {
-      // SPEC §5 spells this module's 404 in lower case.
-      if (error.code === 'TOKEN_MISMATCH') return sendError(res, 403, Messages.instanceTokenMismatch);
-      return sendError(res, 404, 'instance not found');
-    }
-    const [status, message] = chatwootErrorAnswer(error);
-    sendError(res, status, message);
+    const mapped = error instanceof InstanceError && error.code === 'NOT_FOUND' ? new ChatwootError('INSTANCE_NOT_FOUND') : error;
+    const [status, message] = mapped instanceof ChatwootError ? chatwootErrorAnswer(mapped) : instanceErrorAnswer(mapped.code);
+    sendError(host.switchToHttp().getResponse<Response>(), status, message);
   }
 }

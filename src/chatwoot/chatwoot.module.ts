@@ -5,12 +5,13 @@ import { ActivationAttempts } from './activation-attempts.js';
 import { ChatwootEnabledGuard } from './chatwoot-enabled.guard.js';
 import { ChatwootWorker } from './chatwoot-worker.js';
 import { ChatwootController } from './chatwoot.controller.js';
+import { ChatwootRepository } from './chatwoot.repository.js';
 import { ChatwootService } from './chatwoot.service.js';
 import { InstanceLock } from './instance-lock.js';
 
 @Module({
   imports: [InstancesModule, BridgeGatewayModule],
   controllers: [ChatwootController],
-  providers: [ChatwootService, ChatwootWorker, ChatwootEnabledGuard, InstanceLock, ActivationAttempts],
+  providers: [ChatwootService, ChatwootRepository, ChatwootWorker, ChatwootEnabledGuard, InstanceLock, ActivationAttempts],
 })
 export class ChatwootModule {}

@@ -10,11 +10,7 @@ const URL = 'https://chatwoot.example.com';
 const ACCOUNT_ID = 5;
 const INBOXES = `${URL}/api/v1/accounts/${ACCOUNT_ID}/inboxes`;
 
-/**
- * What each error of the chatwoot module looks like, for the document's examples: a typical
- * context (the bridge's root-cause texts of BRIDGE-API §4) and when it happens (SPEC §5's table).
- * A Record, so that a new error code does not compile until it is documented.
- */
+/** An example context and SPEC §5's "when" of each error: a Record, so that a new code does not compile undocumented. */
 const EXAMPLES: Record<ChatwootErrorCode, { when: string; context?: ChatwootErrorContext }> = {
   INSTANCE_NOT_FOUND: { when: 'no such instance for this caller' },
   NO_INTEGRATION: { when: 'the instance has no chatwoot integration' },

@@ -1,58 +1,52 @@
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
-import { type DataSource, In } from 'typeorm';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { BridgeGatewayError } from '../bridge-gateway/bridge-gateway.errors.js';
 import { BridgeGateway } from '../bridge-gateway/bridge-gateway.service.js';
 import { LiveStatusReader } from '../bridge-gateway/live-status.js';
-import { type BridgeIntegration, Deadline, type ProvisionRequest } from '../bridge-gateway/bridge-gateway.types.js';
+import { type IntegrationObject, Deadline, type ProvisionRequest } from '../bridge-gateway/bridge-gateway.types.js';
 import type { AccountPrincipal } from '../common/auth/principal.js';
 import { generateToken, hashToken } from '../common/auth/tokens.js';
 import { SecretCipher } from '../common/crypto/secret-cipher.js';
+import { Messages } from '../common/errors/http-error.js';
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { Instance } from '../instances/instance.entity.js';
 import {
-  type InlineChatwootRequest, type InlineChatwootResult, InstanceHooks, type InstanceChatwootSummary, type ChatwootInstanceHook,
-} from '../instances/instance-hooks.js';
+  INSTANCE_CREATED, INSTANCE_DELETING, INSTANCES_LISTED, type InstanceCreatedEvent, type InstanceDeletingEvent,
+  type InstancesListedEvent, OnInstanceEvent,
+} from '../instances/instance.events.js';
+import { instanceKey } from '../instances/instance-key.js';
 import { InstancesService } from '../instances/instances.service.js';
 import { ActivationAttempts } from './activation-attempts.js';
-import { BridgeDeletion } from './bridge-deletion.entity.js';
-import { ChatwootIntegration } from './chatwoot-integration.entity.js';
-import { type ChatwootSettings, withDefaults } from './chatwoot-settings.js';
+import type { ChatwootIntegration } from './chatwoot-integration.entity.js';
+import { ChatwootRepository, type StatusRead, type StatusRow } from './chatwoot.repository.js';
+import {
+  type ChatwootSettings, settingsOfColumns, settingsOfInlineBlock, toProvisionedChatwoot, toSettingsColumns,
+} from './chatwoot-settings.js';
 import { ChatwootError, chatwootErrorAnswer } from './chatwoot.errors.js';
 import { activationError } from './gateway-failure.js';
 import { InstanceLock, LockTimeoutError } from './instance-lock.js';
-import { STATUS_ROW_PROPERTIES, type StatusRow } from './dto/chatwoot.response.js';
 
 /** How long a lease outlives the operation's own budget, to cover the local writes after it. */
 const LEASE_MARGIN_MS = 30_000;
 
 @Injectable()
-export class ChatwootService implements ChatwootInstanceHook, OnModuleInit {
+export class ChatwootService {
   private readonly logger = new Logger('Chatwoot');
 
   constructor(
     private readonly instances: InstancesService,
-    private readonly hooks: InstanceHooks,
     private readonly gateway: BridgeGateway,
     private readonly liveStatus: LiveStatusReader,
     private readonly cipher: SecretCipher,
     private readonly lock: InstanceLock,
     private readonly attempts: ActivationAttempts,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repo: ChatwootRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
-
-  onModuleInit(): void {
-    this.hooks.registerChatwoot(this);
-  }
 
   get enabled(): boolean {
     return this.gateway.configured;
   }
-
-  // ---- SPEC §5 set --------------------------------------------------------------------------
 
   async set(principal: AccountPrincipal, instanceName: string, settings: ChatwootSettings): Promise<{ instance: Instance; row: ChatwootIntegration }> {
     const instance = await this.instances.resolve(principal, instanceName);
@@ -60,9 +54,8 @@ export class ChatwootService implements ChatwootInstanceHook, OnModuleInit {
   }
 
   /**
-   * Provisions on the bridge, then persists. On any failure nothing changes locally: a first
-   * activation leaves no row, an update leaves the previous row as it was. The whole of it,
-   * waiting for the instance lock included, fits in the 60 s budget (SPEC §5).
+   * SPEC §5 set: provisions on the bridge, then persists; on any failure nothing changes locally.
+   * The whole of it, waiting for the instance lock included, fits in the 60 s budget.
    */
   async activate(instance: Instance, settings: ChatwootSettings): Promise<ChatwootIntegration> {
     if (!this.enabled) throw new ChatwootError('NOT_CONFIGURED');
@@ -79,14 +72,13 @@ export class ChatwootService implements ChatwootInstanceHook, OnModuleInit {
   }
 
   private async activateLocked(instance: Instance, settings: ChatwootSettings, deadline: Deadline): Promise<ChatwootIntegration> {
-    const repo = this.dataSource.getRepository(ChatwootIntegration);
-    const existing = await repo.findOneBy({ instanceId: instance.id });
+    const existing = await this.repo.findByInstance(instance.id);
     const callbackToken = generateToken();
     const request = this.provisionRequest(instance, settings, callbackToken);
     // The instance id is the stable external_id: a retried set adopts what a timed-out one left.
     await this.attempts.record(instance.id);
 
-    let integration: BridgeIntegration;
+    let integration: IntegrationObject;
     let created = false;
     try {
       const updated = existing ? await this.gateway.update(existing.bridgeIntegrationId, request, deadline) : null;
@@ -120,16 +112,7 @@ export class ChatwootService implements ChatwootInstanceHook, OnModuleInit {
     return {
       external_id: instance.id,
       instance: instance.name,
-      chatwoot: {
-        base_url: s.baseUrl,
-        account_id: s.accountId,
-        api_token: s.apiToken,
-        inbox_name: s.inboxName,
-        sign_messages: s.signMessages,
-        ignore_groups: s.ignoreGroups,
-        start_as_pending: s.startAsPending,
-        reopen_resolved: s.reopenResolved,
-      },
+      chatwoot: toProvisionedChatwoot(s),
       source: { api_url: this.config.publicUrl, instance: instance.name, token: callbackToken },
     };
   }
@@ -137,44 +120,30 @@ export class ChatwootService implements ChatwootInstanceHook, OnModuleInit {
   private async persist(
     instance: Instance,
     existing: ChatwootIntegration | null,
-    integration: BridgeIntegration,
+    integration: IntegrationObject,
     s: ChatwootSettings,
     callbackToken: string,
   ): Promise<ChatwootIntegration> {
-    const repo = this.dataSource.getRepository(ChatwootIntegration);
-    const values = {
+    return this.repo.saveActivated(instance.id, existing, {
+      ...toSettingsColumns(s, this.cipher.encrypt(s.apiToken)),
       bridgeIntegrationId: integration.id,
-      chatwootBaseUrl: s.baseUrl,
-      chatwootAccountId: s.accountId,
-      chatwootApiToken: this.cipher.encrypt(s.apiToken),
       chatwootInboxId: integration.inbox_id,
-      chatwootInboxName: s.inboxName,
-      signMessages: s.signMessages,
-      ignoreGroups: s.ignoreGroups,
-      startAsPending: s.startAsPending,
-      reopenResolved: s.reopenResolved,
       status: integration.status,
       lastError: integration.last_error,
       callbackTokenHash: hashToken(callbackToken),
-    };
-    // Merge into a copy: if the save fails, `existing` must still describe the previous state,
-    // which the compensation sends back to the bridge.
-    if (existing) return repo.save(repo.merge(repo.create({ ...existing }), values));
-    return repo.save(repo.create({ id: randomUUID(), instanceId: instance.id, ...values }));
+    });
   }
 
   /**
-   * The bridge changed but the row could not be written: undo on the bridge, so that the two
-   * agree again. An integration no row names is deleted (inbox kept); an updated one gets its
-   * previous configuration back. What cannot be undone now is left to reconciliation, which
-   * still holds the activation record.
+   * The row could not be written: undo on the bridge (delete what no row names, restore what was
+   * updated); what fails here is left to reconciliation, which still holds the activation record.
    */
-  private async compensate(instance: Instance, existing: ChatwootIntegration | null, integration: BridgeIntegration, created: boolean): Promise<void> {
+  private async compensate(instance: Instance, existing: ChatwootIntegration | null, integration: IntegrationObject, created: boolean): Promise<void> {
     try {
       if (created || !existing) {
         await this.gateway.delete(integration.id, false);
       } else {
-        const previous = this.settingsOf(existing);
+        const previous = settingsOfColumns(existing, this.cipher.decrypt(existing.chatwootApiToken));
         await this.gateway.update(existing.bridgeIntegrationId, this.provisionRequest(instance, previous, generateToken()), new Deadline(this.config.bridgeTimeouts.activationMs));
       }
       await this.attempts.clear(instance.id).catch(() => undefined);
@@ -183,32 +152,16 @@ export class ChatwootService implements ChatwootInstanceHook, OnModuleInit {
     }
   }
 
-  private settingsOf(row: ChatwootIntegration): ChatwootSettings {
-    return {
-      baseUrl: row.chatwootBaseUrl,
-      accountId: row.chatwootAccountId,
-      apiToken: this.cipher.decrypt(row.chatwootApiToken),
-      inboxName: row.chatwootInboxName,
-      signMessages: row.signMessages,
-      ignoreGroups: row.ignoreGroups,
-      startAsPending: row.startAsPending,
-      reopenResolved: row.reopenResolved,
-    };
-  }
-
-  // ---- SPEC §5 list -------------------------------------------------------------------------
-
   /**
-   * The local row, enriched with the bridge's live state when it answers (10 s; skipped at once
-   * while the bridge is failing, see LiveStatusReader); any failure or a 404 falls back to local
-   * data. A live inbox id fills a local 0; the live status and error
-   * are kept locally too, so that the instance list (local data only) shows the last known state.
+   * SPEC §5 list: the local row, with the bridge's live state when it answers (see LiveStatusReader).
+   * What the bridge says is kept, so that the instance list (local data only) shows it too.
    */
-  async status(principal: AccountPrincipal, instanceName: string): Promise<{ instance: Pick<Instance, 'id' | 'name'>; row: StatusRow; live: BridgeIntegration | null }> {
-    // The instance and the row's shown columns in one query: this read is the hot path.
-    const { instance, row } = await this.instances.resolveWith(principal, instanceName, ChatwootIntegration, STATUS_ROW_PROPERTIES);
+  async status(principal: AccountPrincipal, instanceName: string): Promise<{ instance: StatusRead['instance']; row: StatusRow; live: IntegrationObject | null }> {
+    const found = await this.repo.findStatus(instanceKey(principal, instanceName));
+    if (!found) throw new ChatwootError('INSTANCE_NOT_FOUND');
+    const { instance, row } = found;
     if (!row) throw new ChatwootError('NO_INTEGRATION');
-    let live: BridgeIntegration | null = null;
+    let live: IntegrationObject | null = null;
     try {
       live = await this.liveStatus.read(row.bridgeIntegrationId);
     } catch (err) {
@@ -218,40 +171,23 @@ export class ChatwootService implements ChatwootInstanceHook, OnModuleInit {
     return { instance, row, live };
   }
 
-  private async remember(row: StatusRow, live: BridgeIntegration): Promise<void> {
+  private async remember(row: StatusRow, live: IntegrationObject): Promise<void> {
     const backfill = row.chatwootInboxId === 0 && live.inbox_id > 0;
     if (!backfill && live.status === row.status && live.last_error === row.lastError) return;
     try {
-      // Raw SQL: a status observation is not a configuration change, so updated_at stays.
-      await this.dataSource.query(
-        `UPDATE "chatwoot_integrations"
-            SET "status" = $3, "last_error" = $4,
-                "chatwoot_inbox_id" = CASE WHEN "chatwoot_inbox_id" = 0 THEN $5 ELSE "chatwoot_inbox_id" END
-          WHERE "id" = $1 AND "bridge_integration_id" = $2`,
-        [row.id, row.bridgeIntegrationId, live.status, live.last_error, live.inbox_id],
-      );
+      await this.repo.recordLiveState(row, live);
       if (backfill) row.chatwootInboxId = live.inbox_id;
     } catch (err) {
       this.logger.warn(`could not record the live state of ${row.bridgeIntegrationId}: ${(err as Error).message}`);
     }
   }
 
-  // ---- SPEC §5 delete -----------------------------------------------------------------------
-
   async deactivate(principal: AccountPrincipal, instanceName: string, deleteInbox: boolean): Promise<void> {
     const instance = await this.instances.resolve(principal, instanceName);
     await this.withDeletionLock(instance, async () => {
-      const row = await this.dataSource.getRepository(ChatwootIntegration).findOneBy({ instanceId: instance.id });
+      const row = await this.repo.findByInstance(instance.id);
       if (!row) throw new ChatwootError('NOTHING_TO_DELETE');
       await this.remove(row, deleteInbox);
-    });
-  }
-
-  /** SPEC §4: deleting an instance removes its integration the same way (inbox preserved). */
-  async removeForInstance(instance: Instance): Promise<void> {
-    await this.withDeletionLock(instance, async () => {
-      const row = await this.dataSource.getRepository(ChatwootIntegration).findOneBy({ instanceId: instance.id });
-      if (row) await this.remove(row, false);
     });
   }
 
@@ -262,9 +198,8 @@ export class ChatwootService implements ChatwootInstanceHook, OnModuleInit {
   }
 
   /**
-   * Bridge first (30 s; a 404 means already gone), then the row. A failed bridge deletion is
-   * queued durably, in the same transaction that removes the row, and retried until the bridge
-   * confirms: nothing is left routing for a deleted row.
+   * SPEC §5 delete: bridge first, then the row. A failed bridge deletion is queued in the transaction
+   * that removes the row, and retried until the bridge confirms.
    */
   private async remove(row: ChatwootIntegration, deleteInbox: boolean): Promise<void> {
     let failure: string | null = null;
@@ -280,40 +215,51 @@ export class ChatwootService implements ChatwootInstanceHook, OnModuleInit {
     if (failure) {
       this.logger.warn(`bridge deletion of ${row.bridgeIntegrationId} failed, retrying in the background: ${failure}`);
     }
-    await this.dataSource.transaction(async (m) => {
-      await m.delete(ChatwootIntegration, { id: row.id });
-      if (failure) {
-        await m.insert(BridgeDeletion, {
-          id: randomUUID(),
-          bridgeIntegrationId: row.bridgeIntegrationId,
-          deleteInbox,
-          attempts: 1,
-          lastError: failure,
-          nextAttemptAt: new Date(Date.now() + this.config.chatwootWorkerIntervalMs),
-        });
-      }
-    });
+    await this.repo.deleteIntegration(
+      row.id,
+      failure
+        ? {
+            bridgeIntegrationId: row.bridgeIntegrationId,
+            deleteInbox,
+            attempts: 1,
+            lastError: failure,
+            nextAttemptAt: new Date(Date.now() + this.config.chatwootWorkerIntervalMs),
+          }
+        : null,
+    );
   }
 
-  // ---- hooks of the instances module ------------------------------------------------------
-
-  async activateInline(instance: Instance, request: InlineChatwootRequest): Promise<InlineChatwootResult> {
+  /** The inline activation; its failure goes into the creation answer, the instance is kept. */
+  @OnInstanceEvent(INSTANCE_CREATED)
+  async onInstanceCreated(event: InstanceCreatedEvent): Promise<void> {
+    const { instance, request } = event;
+    if (!request.chatwootEnabled) return;
     try {
-      const row = await this.activate(instance, withDefaults(request));
-      return { enabled: true, status: row.status, bridge_integration_id: row.bridgeIntegrationId };
+      const row = await this.activate(instance, settingsOfInlineBlock(request));
+      event.chatwoot = { enabled: true, status: row.status, bridge_integration_id: row.bridgeIntegrationId };
     } catch (err) {
-      if (err instanceof ChatwootError) return { enabled: false, status: 'error', error: chatwootErrorAnswer(err)[1] };
+      if (err instanceof ChatwootError) {
+        event.chatwoot = { enabled: false, status: 'error', error: chatwootErrorAnswer(err)[1] };
+        return;
+      }
       this.logger.error(`inline activation of instance ${instance.id} failed: ${(err as Error).stack ?? String(err)}`);
-      return { enabled: false, status: 'error', error: 'Internal server error' };
+      event.chatwoot = { enabled: false, status: 'error', error: Messages.internal };
     }
   }
 
-  async summaries(instanceIds: string[]): Promise<Map<string, InstanceChatwootSummary>> {
-    if (instanceIds.length === 0) return new Map();
-    const rows = await this.dataSource.getRepository(ChatwootIntegration).find({
-      select: { instanceId: true, status: true },
-      where: { instanceId: In(instanceIds) },
+  @OnInstanceEvent(INSTANCES_LISTED)
+  async onInstancesListed(event: InstancesListedEvent): Promise<void> {
+    for (const [instanceId, status] of await this.repo.statusesOf(event.instanceIds)) {
+      event.chatwoot.set(instanceId, { enabled: true, status });
+    }
+  }
+
+  /** Deleting an instance removes its integration as `DELETE /api/chatwoot/delete` does, inbox preserved. */
+  @OnInstanceEvent(INSTANCE_DELETING)
+  async onInstanceDeleting({ instance }: InstanceDeletingEvent): Promise<void> {
+    await this.withDeletionLock(instance, async () => {
+      const row = await this.repo.findByInstance(instance.id);
+      if (row) await this.remove(row, false);
     });
-    return new Map(rows.map((r) => [r.instanceId, { enabled: true, status: r.status }]));
   }
 }

@@ -11,14 +11,9 @@ export class LockTimeoutError extends Error {
 }
 
 /**
- * Serialises the operations that change one instance's integration (SPEC §5: concurrent
- * activations end with one row and one bridge integration; a set racing a delete must not leave a
- * row naming a deleted integration).
- *
- * Two layers: a FIFO per instance inside the process, and a lease row in the database shared by
- * every replica. A lease, not an advisory lock, because an advisory lock holds a database
- * connection for the whole activation (up to 60 s): that would drain the pool, and on embedded
- * PGlite (one session) stop every other request. A lease expires by itself if its holder dies.
+ * Serialises the changes of one instance's integration (SPEC §5 concurrent activations): a FIFO per
+ * instance in the process, and a lease row shared by every replica. Not an advisory lock, which would
+ * hold a connection for up to 60 s (on PGlite, its only session); a lease expires if its holder dies.
  */
 @Injectable()
 export class InstanceLock {
@@ -60,11 +55,9 @@ export class InstanceLock {
   }
 
   /**
-   * The database was unavailable when the operation ended (it went away meanwhile). Left alone,
-   * the lease would hold the instance until it expires, its budget + 30 s (90 s for an
-   * activation), every set of the instance answering 504 meanwhile although nothing runs (found by
-   * test/faults/postgres-restart). So the release is retried in the background until it succeeds
-   * or the lease has expired by itself. Only this holder's row is deleted: never a newer lease.
+   * The database went away before the release: left alone, the lease would hold the instance for
+   * its budget + 30 s, every set answering 504 although nothing runs. So the release is retried
+   * until it succeeds or the lease expires; only this holder's row is deleted, never a newer lease.
    */
   private releaseLater(instanceId: string, holder: string, expiresAt: number, delayMs = 250): void {
     if (Date.now() >= expiresAt || !this.dataSource.isInitialized) return;

@@ -27,9 +27,8 @@ export interface AppConfig {
    */
   embeddedDatabaseSeed: Blob | null;
   migrateOnStart: boolean;
-  /** The current key; encrypts every new secret. */
   encryptionKey: EncryptionKey;
-  /** Older keys, accepted for decryption only (rotation). */
+  /** Accepted for decryption only (rotation). */
   previousEncryptionKeys: EncryptionKey[];
   /** True when the key was generated into DATA_DIR (embedded mode without ENCRYPTION_KEY). */
   encryptionKeyGenerated: boolean;
@@ -43,10 +42,7 @@ export interface AppConfig {
   /** Prefix of every Redis key (REDIS_KEY_PREFIX), so that deployments can share one Redis. */
   redisKeyPrefix: string;
   logLevel: LogLevel;
-  /**
-   * Timeouts of the bridge gateway (SPEC §5, BRIDGE-API §3): BRIDGE_ACTIVATION_TIMEOUT_MS,
-   * BRIDGE_GET_TIMEOUT_MS, BRIDGE_DELETE_TIMEOUT_MS (defaults 60 s, 10 s, 30 s, as SPEC says).
-   */
+  /** SPEC §5's budgets (60 s, 10 s, 30 s): BRIDGE_ACTIVATION_TIMEOUT_MS, BRIDGE_GET_TIMEOUT_MS, BRIDGE_DELETE_TIMEOUT_MS. */
   bridgeTimeouts: BridgeTimeouts;
   /** How often the chatwoot module retries failed bridge deletions and reconciles (CHATWOOT_WORKER_INTERVAL_MS, 15 s). */
   chatwootWorkerIntervalMs: number;
@@ -96,10 +92,7 @@ export function keyIdOf(key: Buffer): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 8);
 }
 
-/**
- * Reads and validates the environment (SPEC §1). Every bad variable is collected so that one
- * boot failure lists them all. This is the only function that interprets process.env.
- */
+/** The environment, validated (SPEC §1): one boot failure lists every bad variable. The only reader of process.env. */
 export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig> = {}): AppConfig {
   const problems: string[] = [];
   const str = (name: string): string | null => {
@@ -279,10 +272,7 @@ function decodeKey(raw: string): Buffer | null {
   return key.length === 32 ? key : null;
 }
 
-/**
- * Embedded mode only: a key generated once into DATA_DIR so that a fresh clone runs with no
- * configuration. The caller logs a warning (SPEC §1); production sets ENCRYPTION_KEY.
- */
+/** Embedded mode only: a key generated once into DATA_DIR, so that a fresh clone runs unconfigured (SPEC §1). */
 function loadOrCreateDevKey(dataDir: string): EncryptionKey {
   const file = join(dataDir, 'encryption.key');
   if (!existsSync(file)) {

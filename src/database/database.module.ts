@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { buildDataSourceOptions } from '../../ormconfig.js';
 import { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { StoredKeysCheck } from './stored-keys.check.js';
 
 @Module({
   imports: [
@@ -18,5 +19,6 @@ import { APP_CONFIG } from '../config/config.module.js';
       }),
     }),
   ],
+  providers: [StoredKeysCheck],
 })
 export class DatabaseModule {}

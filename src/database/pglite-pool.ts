@@ -4,13 +4,9 @@ import { join } from 'node:path';
 import { PGlite, types } from '@electric-sql/pglite';
 
 /**
- * A `pg`-compatible pool over one embedded PGlite database, handed to TypeORM's postgres driver
- * through its `driver` option.
- *
- * PGlite is a single session. `typeorm-pglite` gives that one session to every query runner at
- * once, so two concurrent transactions interleave inside one BEGIN…COMMIT. Here a checkout holds
- * the session exclusively until TypeORM releases it, which gives embedded mode the same
- * transaction semantics as a real PostgreSQL (serialised instead of concurrent).
+ * A `pg`-compatible pool over one embedded PGlite database, TypeORM's postgres `driver`. PGlite is a
+ * single session: a checkout holds it until released, so that concurrent transactions are
+ * serialised rather than interleaved inside one BEGIN…COMMIT (as `typeorm-pglite` does).
  */
 export class PGlitePool extends EventEmitter {
   private readonly db: PGlite;

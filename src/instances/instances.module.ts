@@ -1,14 +1,13 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Instance } from './instance.entity.js';
-import { InstanceHooks } from './instance-hooks.js';
 import { InstancesController } from './instances.controller.js';
 import { InstancesService } from './instances.service.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Instance])],
   controllers: [InstancesController],
-  providers: [InstancesService, InstanceHooks],
-  exports: [InstancesService, InstanceHooks],
+  providers: [InstancesService],
+  exports: [InstancesService],
 })
 export class InstancesModule {}

@@ -1,5 +1,6 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { HttpMetrics } from '../common/http/access-log.middleware.js';
 
 /** The bridge operations of BRIDGE-API.md, as metric labels. */
 export type BridgeOperation = 'create' | 'update' | 'get' | 'list' | 'delete';
@@ -9,13 +10,11 @@ const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 3
 const BRIDGE_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
 /**
- * The metrics of this process (SPEC §7), in a registry of its own rather than prom-client's
- * global one, so that several apps in one process (tests) never share or collide on a series.
- * Label values are bounded: route templates, never raw paths (instance names would make one
- * series per instance); bridge outcomes are an HTTP status or a failure kind.
+ * The metrics of SPEC §7, in a registry of this app's own (several apps share a test process).
+ * Label values are bounded: route templates, never raw paths; bridge outcomes are a status or a failure kind.
  */
 @Injectable()
-export class MetricsService implements OnApplicationShutdown {
+export class MetricsService implements HttpMetrics, OnApplicationShutdown {
   readonly registry = new Registry();
 
   private readonly httpRequests = new Counter({
@@ -100,7 +99,7 @@ export class MetricsService implements OnApplicationShutdown {
 }
 
 /** BRIDGE-API.md's routes: `/v1/integrations` (create, list by external_id) and `/v1/integrations/<id>`. */
-export function bridgeOperation(method: string, path: string): BridgeOperation | 'other' {
+function bridgeOperation(method: string, path: string): BridgeOperation | 'other' {
   const collection = /^\/v1\/integrations\/?$/.test(path);
   switch (method) {
     case 'POST':

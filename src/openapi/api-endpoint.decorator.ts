@@ -7,14 +7,11 @@ import { JsonBodyPipe } from '../common/http/json-body.pipe.js';
 import { BodyRejection } from '../common/http/json-body.js';
 import { ErrorEnvelope } from './error-envelope.dto.js';
 
-/** One documented error answer of a route: a row of SPEC's error lists. */
+/** One documented error answer of a route: a row of SPEC's error lists. `key` names the example. */
 export interface ErrorDoc {
   status: number;
-  /** Names the example; unique within a route. */
   key: string;
-  /** The exact `error.message`. */
   message: string;
-  /** When the route answers it. */
   when: string;
 }
 
@@ -39,7 +36,6 @@ function headerRefs(names: string[]): Record<string, { $ref: string }> {
 export interface EndpointDoc {
   summary: string;
   description: string;
-  /** The token the route takes, as in `RequireToken`. */
   auth: TokenKind;
   success: { status: number; type: Type<unknown>; description: string };
   /** The route's own errors; the 401, 429 and 500 every /api route shares are added here. */
@@ -48,11 +44,7 @@ export interface EndpointDoc {
   extraModels?: Type<unknown>[];
 }
 
-/**
- * Everything the OpenAPI document says about one /api route: operation, security, success body,
- * every error with its exact message as an example, and the headers of SPEC §2.
- * The operationId is the handler's name (openapi.ts).
- */
+/** Everything the OpenAPI document says about one /api route, every error with its exact message as an example. */
 export function ApiEndpoint(doc: EndpointDoc): MethodDecorator {
   const errors = [...doc.errors, ...commonErrors(doc.auth)];
   const byStatus = new Map<number, ErrorDoc[]>();
@@ -123,7 +115,6 @@ function commonErrors(auth: TokenKind): ErrorDoc[] {
   ];
 }
 
-/** A body that a route's validation refuses, documented by the message it actually produces. */
 export interface InvalidBodySample {
   key: string;
   when: string;
@@ -163,11 +154,7 @@ export function bodyErrors<T extends object>(
   ];
 }
 
-/**
- * A request body schema that refuses unknown fields (`additionalProperties: false`), as the
- * route's validation does. ApiSchema copies its options into the schema object; its type only
- * names `name` and `description`.
- */
+/** A body schema with `additionalProperties: false`, as the validation refuses unknown fields (ApiSchema's type omits the option). */
 export function ClosedSchema(options: { name: string; description: string }): ClassDecorator {
   return ApiSchema({ ...options, additionalProperties: false } as ApiSchemaOptions);
 }

@@ -55,7 +55,7 @@ const adminDescription = 'The server\'s ADMIN_TOKEN (admin routes only).';
  * The OpenAPI document of the application's /api routes, key-sorted so that its serialisation is
  * deterministic (the committed openapi.json is compared byte for byte).
  */
-export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setOpenAPIVersion('3.1.0')
     .setTitle('RyzeAPI-compatible server')
@@ -109,10 +109,8 @@ const RESPONSE_HEADERS = {
 };
 
 /**
- * Serves the document at `GET /openapi.json` and Swagger UI at `GET /docs` (SPEC §7): outside
- * /api, so neither rate limited nor authenticated. Swagger UI's assets come from swagger-ui-dist in
- * node_modules (no CDN), so the page works offline. Only a process that runs the api role has
- * routes to describe.
+ * `GET /openapi.json` and Swagger UI at `GET /docs` (SPEC §7), outside /api. Swagger UI's assets
+ * come from node_modules (no CDN), so the page works offline.
  */
 export function setupOpenApi(app: NestExpressApplication, config: AppConfig): void {
   if (!config.roles.includes('api')) return;
@@ -125,11 +123,7 @@ export function setupOpenApi(app: NestExpressApplication, config: AppConfig): vo
   });
 }
 
-/**
- * The document as committed in openapi.json, built without a database: the application is only
- * composed (`preview`: no provider is instantiated, nothing connects). A dummy bridge makes the
- * configuration complete; routes and schemas do not depend on configuration values.
- */
+/** The document as committed in openapi.json, from the composed application (`preview`: nothing is instantiated or connects). */
 export async function renderOpenApiDocument(): Promise<string> {
   const config = loadConfig({
     ROLES: 'api',
@@ -146,7 +140,7 @@ export async function renderOpenApiDocument(): Promise<string> {
 }
 
 /** A deep copy with every object's keys in code-point order; arrays keep their order. */
-export function sortKeys<T>(value: T): T {
+function sortKeys<T>(value: T): T {
   if (Array.isArray(value)) return value.map((v) => sortKeys(v)) as T;
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

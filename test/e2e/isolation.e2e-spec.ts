@@ -7,11 +7,9 @@ import { createTenants, type Tenant, type TenantInstance, UNLIMITED_RATE_ENV } f
 import { TEST_ADMIN_TOKEN, type TestApp } from '../support/test-app.js';
 
 /**
- * Tenant isolation (SPEC §2–§5): two accounts, two instances each, each instance with a chatwoot
- * integration. Every kind of token × every route × every target instance, each cell answered
- * exactly as the policy tables below say; and in no cell is anything of another tenant read or
- * changed: its rows stay as they were, the bridge hears nothing about its integrations, and no
- * answer names its instances.
+ * Tenant isolation (SPEC §2–§5): every kind of token × every route × every target instance, over two
+ * accounts of two integrated instances each, answers as the tables below say, and no cell reads,
+ * changes or names anything of another tenant (rows, bridge calls, answers).
  */
 
 // ---- the policy ----------------------------------------------------------------------------------

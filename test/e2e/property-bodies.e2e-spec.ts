@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import { normalizeChatwootBaseUrl } from '../../src/chatwoot/chatwoot-url.js';
+import { normalizeHttpUrl } from '../../src/common/http-url.js';
 import { FakeBridge } from '../fakes/fake-bridge.js';
 import { startWithBridge } from '../support/chatwoot.js';
 import {
@@ -12,13 +12,9 @@ import { createTenants, type Tenant, UNLIMITED_RATE_ENV } from '../support/tenan
 import { TEST_ADMIN_TOKEN, type TestApp } from '../support/test-app.js';
 
 /**
- * Property-based tests of the three routes that take a body (SPEC §2–§5): thousands of random
- * bodies, sizes, nestings and content types. Whatever is sent, no answer is a 5xx, every error is
- * the envelope with the route's own body message, and a rejected body writes nothing (no row, no
- * bridge call). Valid random bodies are accepted and write exactly what they say.
- *
- * A failure prints fast-check's seed and path; replay with FC_SEED=<seed> FC_PATH=<path> (and -t <test>).
- * FC_RUNS_SCALE scales every budget (e.g. 5 for a long fuzzing run).
+ * Random bodies, sizes, nestings and content types on the three routes that take a body (SPEC §2–§5):
+ * no 5xx, every error the route's envelope, nothing written by a rejected body, and valid bodies
+ * write what they say. Replay a failure with FC_SEED and FC_PATH; FC_RUNS_SCALE scales the budgets.
  */
 
 type BodyRoute = 'account' | 'instance' | 'set';
@@ -83,11 +79,11 @@ const graphemeText = (min: number, max: number) => fc.string({ unit: 'grapheme',
 const validInbox = graphemeText(1, 100).filter((s) => codePoints(s.trim()) >= 1 && codePoints(s.trim()) <= 100);
 const validUrl = fc.oneof(
   fc.constantFrom('https://chatwoot.example.com/', 'http://10.0.0.5:3000', 'https://chat.example.com/base//', 'https://[::1]:8443/x'),
-  fc.webUrl({ validSchemes: ['http', 'https'] }).filter((u) => u.length <= 2000 && normalizeChatwootBaseUrl(u) !== null),
+  fc.webUrl({ validSchemes: ['http', 'https'] }).filter((u) => u.length <= 2000 && normalizeHttpUrl(u) !== null),
 );
 const invalidUrl = fc.oneof(
   fc.constantFrom('ftp://x', 'https://', 'chatwoot.example.com', 'https://u:p@host', 'https://h/?q=1', 'https://h/#f', 'https://h/%zz', 'javascript:alert(1)', 'https://h/ space', `https://h/${'p'.repeat(2100)}`),
-  anyText(60).filter((s) => normalizeChatwootBaseUrl(s) === null),
+  anyText(60).filter((s) => normalizeHttpUrl(s) === null),
 );
 
 /** An unknown field name for the route: random text or a prototype-pollution key. */
@@ -455,7 +451,7 @@ describe('property: random bodies to every route that takes one (SPEC §2–§5)
         expect(sent.path).toBe(`/v1/integrations/${a1().integrationId}`);
         // A set replaces everything: omitted and null optional fields take their defaults (SPEC §5).
         expect(sent.body.chatwoot).toEqual({
-          base_url: normalizeChatwootBaseUrl(fields.chatwootBaseUrl),
+          base_url: normalizeHttpUrl(fields.chatwootBaseUrl),
           account_id: fields.chatwootAccountId,
           api_token: chatwootToken,
           inbox_name: typeof fields.inboxName === 'string' ? fields.inboxName.trim() : 'RyzeAPI',

@@ -10,13 +10,9 @@ import { createAccount, createInstance, type TestAccount, type TestInstance } fr
 import { startTestApp, TEST_ADMIN_TOKEN, type TestApp } from '../support/test-app.js';
 
 /**
- * Property-based tests of everything around the body (SPEC §2): random token and Authorization
- * headers, request ids, instance names in paths (unicode, %-encoding good and bad, dots, encoded
- * slashes, very long), list filters, and unknown routes and methods. No answer is a 5xx, every
- * error is the envelope with a documented message, the exact answer follows from the token and
- * the path, and nothing is written.
- *
- * A failure prints fast-check's seed and path; replay with FC_SEED=<seed> FC_PATH=<path> (and -t <test>).
+ * Random tokens, request ids, instance names in paths (unicode, %-encoding good and bad, very long),
+ * list filters, unknown routes and methods (SPEC §2): no 5xx, every error a documented envelope, the
+ * answer follows from token and path, nothing written. Replay a failure with FC_SEED and FC_PATH.
  */
 
 type Who = 'A' | 'A1' | 'B' | 'admin' | 'none' | 'random' | 'mangled';
@@ -356,7 +352,7 @@ describe('property: random tokens, request ids, paths and routes (SPEC §2–§5
     );
   }, 120_000);
 
-  /** Inputs these properties found answered with a 5xx, a wrong message or a write; kept as fixed cases. */
+  /** Fixed cases: inputs that must keep these answers. */
   const FOUND: Array<[string, string, string, string, Who, unknown, number, string]> = [
     // [what, route key, method, path, token, JSON body, status, message]
     ['malformed %-encoding in a path (crashed the process from the access log)', 'unknown', 'GET', '/api/chatwoot/list/%E0%A4%A', 'A', undefined, 404, Msg.notFound],

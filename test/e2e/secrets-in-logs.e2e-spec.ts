@@ -7,9 +7,8 @@ import { StdioCapture } from '../support/stdio-capture.js';
 import { TEST_ADMIN_TOKEN, type TestApp } from '../support/test-app.js';
 
 /**
- * One full flow, failure paths included (the bridge echoing every token it has seen), with all the
- * app's output captured: no secret may appear in a log line, nor in a response other than the one
- * that issues it (SPEC §5 "never written to logs", §7 "secrets are redacted").
+ * One full flow with a bridge that echoes every token it sees: no secret in a log line, nor in a
+ * response other than the one that issues it (SPEC §5, §7).
  */
 describe('secrets never reach the logs or unrelated responses (SPEC §7)', () => {
   const fake = new FakeBridge();

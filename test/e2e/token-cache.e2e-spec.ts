@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
-import { PrincipalCache } from '../../src/common/auth/principal-cache.js';
+import { PrincipalCache } from '../../src/auth/principal-cache.js';
 import { hashToken } from '../../src/common/auth/tokens.js';
-import { LISTENER_APPLICATION_NAME } from '../../src/common/auth/token-revocations.js';
+import { LISTENER_APPLICATION_NAME } from '../../src/auth/token-revocations.js';
 import { MetricsService } from '../../src/metrics/metrics.service.js';
 import { eventually } from '../support/chatwoot.js';
 import { createAccount, createInstance, type TestAccount } from '../support/factories.js';

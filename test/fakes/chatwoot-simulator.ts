@@ -3,10 +3,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
- * A Chatwoot v4.13 Application API double for tests: a real HTTP server on 127.0.0.1 that follows
- * /work/shared/chatwoot/CONTRACT.md for what the bridge uses (auth and its exact error bodies,
- * inbox list/create/show/update/delete, webhooks signed with the inbox secret), with switches for
- * the failures a real Chatwoot produces.
+ * A Chatwoot v4.13 Application API double on 127.0.0.1 following CONTRACT.md for what the bridge uses
+ * (auth and its error bodies, inboxes, signed webhooks), with switches for Chatwoot's failures.
  */
 
 export type Role = 'administrator' | 'agent';

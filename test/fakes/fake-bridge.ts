@@ -31,6 +31,8 @@ export interface RecordedRequest {
   authorization: string | undefined;
   contentType: string | undefined;
   body: any;
+  /** For a `hang`: settles once the client gives up and closes the connection, the fake never having answered. */
+  abandoned?: Promise<void>;
 }
 
 /** A structured error of BRIDGE-API §4. */
@@ -99,10 +101,11 @@ export class FakeBridge {
     } catch {
       body = raw;
     }
-    this.requests.push({
+    const recorded: RecordedRequest = {
       method: req.method ?? '', path: url.pathname, query: url.searchParams, authorization: req.headers.authorization,
       contentType: req.headers['content-type'], body,
-    });
+    };
+    this.requests.push(recorded);
 
     const send = (status: number, payload?: unknown) => {
       if (payload === undefined) {
@@ -126,7 +129,10 @@ export class FakeBridge {
     if (!op) return send(404, { error: { code: 'not_found', message: 'no such route' } });
 
     const behaviour = this.behaviours.get(op) ?? { kind: 'ok' };
-    if (behaviour.kind === 'hang') return; // never answers; the socket is destroyed on stop()
+    if (behaviour.kind === 'hang') {
+      recorded.abandoned = new Promise((resolve) => res.once('close', () => resolve()));
+      return; // never answers; the socket is destroyed on stop() if the client keeps it
+    }
     if (behaviour.kind === 'destroy') return void req.socket.destroy();
     if (behaviour.kind === 'respond') {
       res.writeHead(behaviour.status, { 'content-type': behaviour.contentType ?? 'application/json' }).end(behaviour.body);

@@ -8,14 +8,10 @@ import { PrivatePostgres } from '../support/private-postgres.js';
 import { buildServer, type ServerProcess } from '../support/server-process.js';
 
 /**
- * SPEC §5 under a failing bridge, against the real server process: for each of set, list and
- * delete, the bridge hangs, refuses connections, answers 500, answers garbage, or answers just
- * under / just over the operation's timeout. Each case checks the documented answer (status and
- * exact message), then that the database, read directly, matches the bridge once the background
- * worker has settled: one row naming the instance's one live bridge integration, or neither.
- *
- * The SPEC budgets (60 s / 10 s / 30 s) are shortened through the environment; "just under" is
- * 40 % of the budget and "just over" the budget plus 1.5 s, margins that hold on a loaded machine.
+ * SPEC §5 under a failing bridge, against the real server process: for set, list and delete, the
+ * bridge hangs, refuses, answers 500 or garbage, or answers just under (40 % of the budget) or just
+ * over (budget + 1.5 s) the shortened timeout. Each case checks the documented answer, then that the
+ * database matches the bridge once the worker has settled.
  */
 const ACTIVATION_MS = 3_000;
 const GET_MS = 1_500;

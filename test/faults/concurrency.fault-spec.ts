@@ -9,10 +9,8 @@ import { PrivatePostgres } from '../support/private-postgres.js';
 import { buildServer, type ServerProcess } from '../support/server-process.js';
 
 /**
- * SPEC §5: "Concurrent activations of one instance must end, once all of them have answered, with
- * exactly one row and exactly one live bridge integration, and the row names that integration" —
- * against real processes: one server, then two replicas of it on the same PostgreSQL (where only
- * the lease row in the database serialises them), and activations racing deactivations.
+ * SPEC §5 concurrent activations end with one row naming one live integration: one server, then two
+ * replicas on one PostgreSQL (only the lease row serialises them), and activations racing deactivations.
  */
 const ACTIVATION_MS = 20_000;
 const TIMEOUT_504 = (name: string) =>

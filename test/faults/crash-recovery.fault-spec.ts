@@ -7,11 +7,9 @@ import { PrivatePostgres } from '../support/private-postgres.js';
 import { buildServer, type ServerProcess } from '../support/server-process.js';
 
 /**
- * A crash in the middle of activations: the server process is killed with SIGKILL while the
- * bridge is working on a create (two first activations) and on an update, and the bridge then
- * completes them — for a server that no longer exists. Restarted on the same database, the server
- * reconciles (at start and periodically): no bridge integration is left without a row, no row
- * without its bridge integration, and a retried activation ends with exactly one integration.
+ * SIGKILL while the bridge works on two creates and an update, which it then completes for a dead
+ * server. Restarted on the same database, the server reconciles: no integration without its row or
+ * row without its integration, and a retried activation ends with exactly one integration.
  */
 const ACTIVATION_MS = 4_000;
 /** A lease left by the killed process expires ACTIVATION_MS + 30 s after it was taken. */

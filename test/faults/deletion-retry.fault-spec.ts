@@ -6,11 +6,8 @@ import { PrivatePostgres } from '../support/private-postgres.js';
 import { buildServer, type ServerProcess } from '../support/server-process.js';
 
 /**
- * SPEC §5 delete step 2: "retried in the background until the bridge confirms (it survives a
- * restart: nothing is left routing for a deleted row)". The bridge is down (its port closed)
- * when integrations are deactivated; the deactivations answer 200 at once, and the bridge
- * integrations disappear once the bridge is back — with the same server process, and across a
- * SIGKILL and a restart of the server while the bridge is still down.
+ * SPEC §5 delete step 2 with the bridge down: deactivations answer 200 at once, and the bridge
+ * integrations go once it is back, with the same process and across a SIGKILL and a restart.
  */
 const DEACTIVATED = { message: 'chatwoot integration deactivated' };
 

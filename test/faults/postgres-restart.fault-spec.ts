@@ -8,11 +8,9 @@ import { PrivatePostgres } from '../support/private-postgres.js';
 import { buildServer, type ServerProcess } from '../support/server-process.js';
 
 /**
- * SPEC §2 / §7 with the database going away under traffic: a private PostgreSQL (its own data
- * folder and port, never the shared server) is stopped with `pg_ctl stop -m fast` while clients
- * send status reads and activations, then started again. While it is down every request answers
- * promptly with a clean envelope and /readyz says so; once it is back the same server process
- * serves again by itself, and the database still matches the bridge.
+ * SPEC §2 / §7 with a private PostgreSQL stopped (`pg_ctl stop -m fast`) under traffic, then
+ * started again: while down every request answers promptly with a clean envelope and /readyz says
+ * so; once back the same process serves again, and the database still matches the bridge.
  */
 const ACTIVATION_MS = 5_000;
 /** No request may take longer than this, whatever the database does. */

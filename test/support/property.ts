@@ -4,11 +4,7 @@ import { DataSource } from 'typeorm';
 import type { FakeBridge } from '../fakes/fake-bridge.js';
 import type { TestApp } from './test-app.js';
 
-/**
- * Shared pieces of the bad-input suites (property-based and isolation): a raw HTTP client that
- * sends exactly the path, headers and bytes it is given, the invariants every answer must keep
- * (SPEC §2), a fingerprint of everything a request could write, and a ledger of secrets.
- */
+/** The bad-input suites' raw HTTP client, answer invariants (SPEC §2), write fingerprint and ledger of secrets. */
 
 export interface RawRequest {
   method: string;
@@ -239,10 +235,7 @@ export class SecretLedger {
 
 // ---- fast-check ------------------------------------------------------------------------------
 
-/**
- * Runs parameters: a fixed budget per property (scaled by FC_RUNS_SCALE, e.g. 0.2 for a quick run
- * or 5 for a long one), reproducible with FC_SEED (and FC_PATH) printed by a failure.
- */
+/** A budget per property scaled by FC_RUNS_SCALE, reproducible with the FC_SEED and FC_PATH a failure prints. */
 export function fcParams(numRuns: number): fc.Parameters<unknown> {
   const scale = Number(process.env.FC_RUNS_SCALE ?? '1');
   const params: fc.Parameters<unknown> = { numRuns: Math.max(1, Math.round(numRuns * (Number.isFinite(scale) && scale > 0 ? scale : 1))) };

@@ -17,10 +17,8 @@ function sourceFiles(dir: string): string[] {
 }
 
 /**
- * The production build (`tsc -p tsconfig.build.json`) of the current sources, made once per
- * content hash into a temporary directory (not dist/, which other work may be using) and reused by
- * every test that runs real server processes. Type errors are `npm test`'s job (tsc --noEmit), so
- * the emit skips checking.
+ * The production build of the current sources, once per content hash, in a temporary directory (not
+ * dist/, which other work may use). Type errors are `npm test`'s job, so the emit skips checking.
  */
 export async function buildServer(): Promise<string> {
   const files = [...sourceFiles(join(ROOT, 'src')), join(ROOT, 'ormconfig.ts'), join(ROOT, 'tsconfig.json'), join(ROOT, 'tsconfig.build.json')];

@@ -3,13 +3,7 @@ import type { AddressInfo } from 'node:net';
 
 type Mode = 'up' | 'down' | 'stalled';
 
-/**
- * A loopback TCP proxy between the app and a real server (PostgreSQL, Redis), to make that server
- * unreachable or unresponsive for the app alone, without touching the shared server:
- * - `cut()`: every connection is dropped, and new ones are accepted and dropped at once;
- * - `stall()`: connections stay open but nothing is forwarded (a hung server);
- * - `restore()`: back to forwarding.
- */
+/** A loopback TCP proxy that makes a shared server unreachable (`cut`) or hung (`stall`) for the app alone. */
 export class TcpProxy {
   private readonly server: net.Server;
   private readonly pairs = new Set<[net.Socket, net.Socket]>();

@@ -1,36 +1,17 @@
 import { applyDecorators } from '@nestjs/common';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import {
   IsBoolean, IsDefined, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength,
-  ValidateBy, ValidateNested,
+  ValidateNested,
 } from 'class-validator';
-
-/**
- * An absolute http(s) URL with a host and no query, fragment or credentials, trailing `/`
- * removed; null when it breaks a rule. Credentials are refused because the URL appears in error
- * messages and logs.
- */
-export function normalizeHttpUrl(raw: string): string | null {
-  if (!/^https?:\/\//i.test(raw) || /[\s?#]/.test(raw)) return null;
-  try {
-    const url = new URL(raw);
-    if (url.hostname === '' || url.username !== '' || url.password !== '') return null;
-  } catch {
-    return null;
-  }
-  return raw.replace(/\/+$/, '');
-}
+import { HttpUrlRule } from '../../common/http-url.js';
 
 function HttpUrl(): PropertyDecorator {
   return applyDecorators(
     IsDefined({ message: '$property is required' }),
     IsString({ message: '$property must be a string' }),
     MaxLength(2048, { message: '$property must be at most 2048 characters' }),
-    ValidateBy(
-      { name: 'httpUrl', validator: { validate: (v: unknown) => typeof v === 'string' && normalizeHttpUrl(v) !== null } },
-      { message: '$property must be an absolute http or https URL with a host and no query, fragment or credentials' },
-    ),
-    Transform(({ value }) => (typeof value === 'string' ? (normalizeHttpUrl(value) ?? value) : value)),
+    HttpUrlRule(),
   );
 }
 
@@ -70,7 +51,7 @@ function Nested(type: () => new () => object): PropertyDecorator {
   );
 }
 
-export class ChatwootSettingsDto {
+export class IntegrationChatwootDto {
   @HttpUrl()
   base_url: string;
 
@@ -97,7 +78,7 @@ export class ChatwootSettingsDto {
   reopen_resolved?: boolean;
 }
 
-export class SourceDto {
+export class IntegrationSourceDto {
   @HttpUrl()
   api_url: string;
 
@@ -116,9 +97,9 @@ export class IntegrationConfigDto {
   @Text(200)
   instance: string;
 
-  @Nested(() => ChatwootSettingsDto)
-  chatwoot: ChatwootSettingsDto;
+  @Nested(() => IntegrationChatwootDto)
+  chatwoot: IntegrationChatwootDto;
 
-  @Nested(() => SourceDto)
-  source: SourceDto;
+  @Nested(() => IntegrationSourceDto)
+  source: IntegrationSourceDto;
 }

@@ -1,3 +1,4 @@
+import { rfc3339 } from '../../common/time.js';
 import type { BridgeIntegration, IntegrationStatus } from '../integration.entity.js';
 
 /** BRIDGE-API §1. */
@@ -28,9 +29,4 @@ export function toIntegrationObject(row: BridgeIntegration): IntegrationObject {
     last_error: row.lastError,
     updated_at: rfc3339(row.updatedAt),
   };
-}
-
-/** RFC 3339 in UTC, to the second (`2026-04-20T10:15:30Z`). */
-function rfc3339(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

@@ -1,10 +1,10 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsDefined, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min, ValidateBy, type ValidationOptions } from 'class-validator';
+import { IsBoolean, IsDefined, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min, type ValidationOptions } from 'class-validator';
 import { CodePointLength, NoNulCharacter } from '../../common/http/text-rules.js';
+import { HttpUrlRule } from '../../common/http-url.js';
 import { DEFAULT_INBOX_NAME } from '../chatwoot-settings.js';
-import { normalizeChatwootBaseUrl } from '../chatwoot-url.js';
 
 /** What the columns hold: `chatwoot_base_url varchar(2048)`, `chatwoot_account_id integer`. */
 const MAX_BASE_URL_LENGTH = 2048;
@@ -42,16 +42,9 @@ export function ChatwootBaseUrlRule(options: RuleOptions = {}) {
   return applyDecorators(
     IsDefined({ ...opts, message: '$property is required' }),
     IsString({ ...opts, message: '$property must be a string' }),
-    ValidateBy(
-      {
-        name: 'chatwootBaseUrl',
-        validator: { validate: (v: unknown) => typeof v === 'string' && normalizeChatwootBaseUrl(v) !== null },
-      },
-      { ...opts, message: '$property must be an absolute http or https URL with a host and no query, fragment or credentials' },
-    ),
+    HttpUrlRule(opts),
     // Checked on the normalised value (trailing slashes removed), which is what is stored.
     MaxLength(MAX_BASE_URL_LENGTH, { ...opts, message: `$property must be at most ${MAX_BASE_URL_LENGTH} characters` }),
-    Transform(({ value }) => (typeof value === 'string' ? (normalizeChatwootBaseUrl(value) ?? value) : value)),
     ApiProperty({ type: String, format: 'uri', maxLength: MAX_BASE_URL_LENGTH, required, description, example: 'https://chatwoot.example.com' }),
   );
 }

@@ -1,7 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { BridgeIntegration } from '../../bridge-gateway/bridge-gateway.types.js';
+import type { IntegrationObject } from '../../bridge-gateway/bridge-gateway.types.js';
 import { rfc3339 } from '../../common/time.js';
 import type { ChatwootIntegration } from '../chatwoot-integration.entity.js';
+import { type SnakeChatwootFlag, snakeFlagsOf } from '../chatwoot-settings.js';
+import type { StatusRow } from '../chatwoot.repository.js';
 
 const STATUS = { type: String, enum: ['active', 'paused', 'error'], example: 'active' } as const;
 const TIMESTAMP = { type: String, format: 'date-time', example: '2026-04-20T10:15:30Z' } as const;
@@ -22,7 +24,7 @@ export class ChatwootActivatedResponse {
 }
 
 /** `GET /api/chatwoot/list/:instance` (SPEC §5). Never holds the Chatwoot token, in any form. */
-export class ChatwootStatusResponse {
+export class ChatwootStatusResponse implements Record<SnakeChatwootFlag, boolean> {
   @ApiProperty({ type: String, example: 'suporte' })
   instance_name: string;
 
@@ -80,16 +82,8 @@ export function toChatwootActivated(instanceName: string, row: ChatwootIntegrati
   return { instance: instanceName, status: row.status, bridge_integration_id: row.bridgeIntegrationId, message: 'chatwoot integration activated' };
 }
 
-/** The properties of an integration that a status read loads (SPEC §5 list): what the answer shows and ChatwootService.remember() compares. */
-export const STATUS_ROW_PROPERTIES = [
-  'id', 'bridgeIntegrationId', 'chatwootBaseUrl', 'chatwootAccountId', 'chatwootInboxId', 'chatwootInboxName', 'status', 'lastError',
-  'createdAt', 'updatedAt', 'signMessages', 'ignoreGroups', 'startAsPending', 'reopenResolved',
-] as const satisfies ReadonlyArray<keyof ChatwootIntegration>;
-
-export type StatusRow = Pick<ChatwootIntegration, (typeof STATUS_ROW_PROPERTIES)[number]>;
-
 /** Local row, with `status` and `last_error` replaced by the bridge's live values when it answered. */
-export function toChatwootStatus(instanceName: string, row: StatusRow, live: BridgeIntegration | null): ChatwootStatusResponse {
+export function toChatwootStatus(instanceName: string, row: StatusRow, live: IntegrationObject | null): ChatwootStatusResponse {
   return {
     instance_name: instanceName,
     status: live ? live.status : row.status,
@@ -101,10 +95,7 @@ export function toChatwootStatus(instanceName: string, row: StatusRow, live: Bri
     last_error: live ? live.last_error : row.lastError,
     created_at: rfc3339(row.createdAt),
     updated_at: rfc3339(row.updatedAt),
-    sign_messages: row.signMessages,
-    ignore_groups: row.ignoreGroups,
-    start_as_pending: row.startAsPending,
-    reopen_resolved: row.reopenResolved,
+    ...snakeFlagsOf(row),
   };
 }
 

@@ -1,4 +1,5 @@
 import { ClosedSchema } from '../../openapi/api-endpoint.decorator.js';
+import type { SetChatwootBody } from '../chatwoot-settings.js';
 import {
   ChatwootAccountIdRule, ChatwootApiTokenRule, ChatwootBaseUrlRule, InboxNameRule, OptionalFlagRule,
 } from './chatwoot-rules.js';
@@ -8,7 +9,7 @@ import {
   name: 'SetChatwootRequest',
   description: 'A set replaces the whole configuration: an omitted optional field takes its default, also on an update.',
 })
-export class SetChatwootDto {
+export class SetChatwootDto implements SetChatwootBody {
   @ChatwootBaseUrlRule()
   chatwootBaseUrl: string;
 

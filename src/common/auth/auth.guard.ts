@@ -4,8 +4,8 @@ import type { Request } from 'express';
 import type { AppConfig } from '../../config/config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import { HttpError, Messages } from '../errors/http-error.js';
-import { PrincipalResolver } from './principal-resolver.js';
-import { digestsEqual, hashToken, presentedToken } from './tokens.js';
+import { PrincipalLookup } from './principal-lookup.js';
+import { constantTimeEquals, hashToken, presentedToken } from './tokens.js';
 
 /** Which tokens a route accepts. `account`: TokenAccount only; `any`: TokenAccount or TokenInstance. */
 export type TokenKind = 'account' | 'any' | 'admin';
@@ -15,7 +15,7 @@ export const AUTH_KIND = 'auth:kind';
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly principals: PrincipalResolver,
+    private readonly principals: PrincipalLookup,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -27,7 +27,7 @@ export class AuthGuard implements CanActivate {
     if (kind === 'admin') {
       // Without ADMIN_TOKEN the admin endpoints do not exist (SPEC §1).
       if (!this.config.adminToken) throw new HttpError(404, Messages.notFound);
-      if (!token || !digestsEqual(hashToken(token), hashToken(this.config.adminToken))) {
+      if (!token || !constantTimeEquals(token, this.config.adminToken)) {
         throw new HttpError(401, Messages.invalidToken);
       }
       req.principal = { kind: 'admin' };

@@ -7,18 +7,19 @@ export function generateToken(): string {
 
 /** Tokens are stored only as SHA-256 hex digests (SPEC §2). */
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
+  return sha256(token).toString('hex');
 }
 
 /**
- * Constant-time equality of two hex digests (equal length: the length of a digest is public).
- * The text is compared as it is, not hex-decoded: decoding stops at the first non-hex character,
- * so `abc` and `abd` (or `zz` and `yy`) would decode to the same bytes.
+ * Equal secrets, in time that depends on neither value nor length (SPEC §2): both sides are
+ * hashed to 32 bytes before timingSafeEqual compares them.
  */
-export function digestsEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a, 'utf8');
-  const y = Buffer.from(b, 'utf8');
-  return x.length === y.length && timingSafeEqual(x, y);
+export function constantTimeEquals(a: string, b: string): boolean {
+  return timingSafeEqual(sha256(a), sha256(b));
+}
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
 }
 
 /** The token a request presents: the `token` header, or `Authorization: Bearer <t>` (SPEC §2). */

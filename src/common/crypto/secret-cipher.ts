@@ -1,6 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { EncryptionKey } from '../../config/config.js';
-import { rememberSecret } from '../logging/secrets.js';
 
 /** Why a stored secret could not be read; never carries key material or plaintext. */
 export class SecretDecryptionError extends Error {
@@ -19,6 +18,11 @@ const VERSION = 'v1';
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 
+/** Told every plaintext the cipher handles: the logger's KnownSecrets, which keeps them out of log lines. */
+export interface PlaintextObserver {
+  remember(plaintext: string): void;
+}
+
 /**
  * AES-256-GCM for secrets at rest (SPEC §6): a fresh 96-bit nonce per encryption, the tag
  * verified on decryption, stored as `v1.<keyId>.<nonce>.<tag>.<ciphertext>` (base64url parts).
@@ -30,6 +34,7 @@ export class SecretCipher {
   constructor(
     private readonly current: EncryptionKey,
     previous: EncryptionKey[] = [],
+    private readonly observer: PlaintextObserver | null = null,
   ) {
     this.keys = new Map([...previous.map((k) => [k.id, k.key] as const), [current.id, current.key]]);
   }
@@ -44,7 +49,7 @@ export class SecretCipher {
    */
   encrypt(plaintext: string, { redactFromLogs = true }: SecretCipherOptions = {}): string {
     // Whatever is worth encrypting must never be logged, even echoed in an error message.
-    if (redactFromLogs) rememberSecret(plaintext);
+    if (redactFromLogs) this.observer?.remember(plaintext);
     const nonce = randomBytes(NONCE_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.current.key, nonce);
     const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
@@ -65,15 +70,10 @@ export class SecretCipher {
       const decipher = createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
       decipher.setAuthTag(tag);
       const plaintext = Buffer.concat([decipher.update(Buffer.from(dataB64, 'base64url')), decipher.final()]).toString('utf8');
-      if (redactFromLogs) rememberSecret(plaintext);
+      if (redactFromLogs) this.observer?.remember(plaintext);
       return plaintext;
     } catch {
       throw new SecretDecryptionError('authentication failed (tampered data or wrong key)');
     }
-  }
-
-  /** True when the value is not under the current key (a rotation must re-encrypt it). */
-  needsRotation(stored: string): boolean {
-    return stored.split('.')[1] !== this.current.id;
   }
 }

@@ -1,8 +1,4 @@
-/**
- * An error whose status and client-visible message are already decided (SPEC §2). Thrown by the
- * cross-cutting layers (auth, rate limit, body parsing); modules throw their own domain errors and
- * map them in their filters.
- */
+/** A decided status and client-visible message (SPEC §2), for the cross-cutting layers; modules throw domain errors. */
 export class HttpError extends Error {
   constructor(
     readonly status: number,

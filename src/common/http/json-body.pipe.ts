@@ -3,11 +3,7 @@ import { HttpError, Messages } from '../errors/http-error.js';
 import { BodyRejection } from './json-body.js';
 import { validateBody } from './validate-body.js';
 
-/**
- * Validates a route's JSON body against its DTO and reports every problem with the route's own
- * message prefix (`Invalid request body` for instances/accounts, `invalid body` for chatwoot:
- * SPEC §3–§5). Unknown fields are rejected; nothing is coerced (a number sent as a string fails).
- */
+/** A route's JSON body against its DTO, every problem reported with the route's own prefix (SPEC §3–§5). */
 export class JsonBodyPipe<T extends object> implements PipeTransform<unknown, T> {
   constructor(
     private readonly dto: Type<T>,

@@ -3,7 +3,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { rememberBodySecrets } from '../logging/request-context.js';
 
 /** Largest accepted body (SPEC §2). */
-export const BODY_LIMIT_BYTES = 64 * 1024;
+const BODY_LIMIT_BYTES = 64 * 1024;
 
 /**
  * What a route's body pipe receives instead of an object when the body could not be read.

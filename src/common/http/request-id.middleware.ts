@@ -11,11 +11,7 @@ declare module 'express-serve-static-core' {
 
 const CLIENT_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
-/**
- * SPEC §2: echo the client's X-Request-Id when it is safe to log, otherwise mint one. The rest of
- * the request runs in its context, so that every log line of the request carries the id (and never
- * shows the token it presented).
- */
+/** SPEC §2: the client's X-Request-Id when safe to log, else a new one; the request runs in its log context. */
 export function requestIdMiddleware(req: Request, res: Response, next: NextFunction): void {
   const sent = req.headers['x-request-id'];
   req.requestId = typeof sent === 'string' && CLIENT_ID.test(sent) ? sent : randomUUID();

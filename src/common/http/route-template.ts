@@ -1,7 +1,7 @@
 import type { Express, Request } from 'express';
 
 /** The label of a request that no route matched (unknown path or method). */
-export const UNMATCHED_ROUTE = 'unmatched';
+const UNMATCHED_ROUTE = 'unmatched';
 
 interface RouteLayer {
   route?: { path: unknown; methods: Record<string, boolean> };
@@ -9,12 +9,8 @@ interface RouteLayer {
 }
 
 /**
- * The route template a request was (or would have been) served by, e.g.
- * `/api/chatwoot/list/:instance`, for metrics and access logs: never the raw path, which holds
- * instance names (unbounded label values) and sometimes query strings.
- *
- * A routed request knows its route. One answered before routing (429 of the rate limit) is
- * matched against the router's routes, so that it is counted under the route it was aimed at.
+ * The route template a request was (or would have been, for a 429 answered before routing) served
+ * by, for metrics and access logs: never the raw path, which holds instance names and queries.
  */
 export function routeTemplate(req: Request, app: Express): string {
   if (req.route?.path !== undefined) return `${req.baseUrl ?? ''}${String(req.route.path)}`;

@@ -6,17 +6,13 @@ import { ValidateBy, type ValidationOptions } from 'class-validator';
  */
 
 /** Characters as PostgreSQL counts them in `varchar(n)`: code points, not UTF-16 units. */
-export function codePointLength(value: string): number {
+function codePointLength(value: string): number {
   let n = 0;
   for (const _ of value) n += 1;
   return n;
 }
 
-/**
- * Length in code points. class-validator's Length/MaxLength (validator.js) count a character
- * followed by a variation selector (`a` + U+FE0F) as one, so 100 such pairs pass `Length(1, 100)`
- * and then overflow a `varchar(100)` column.
- */
+/** In code points: class-validator counts `a` + U+FE0F as one, so 100 such pairs would pass and overflow a `varchar(100)`. */
 export function CodePointLength(min: number, max: number, options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {

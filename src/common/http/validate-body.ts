@@ -3,13 +3,11 @@ import { plainToInstance } from 'class-transformer';
 import { type ValidationError, validateSync } from 'class-validator';
 
 /** How deep a body may nest (the body itself is level 1). */
-export const MAX_BODY_DEPTH = 32;
+const MAX_BODY_DEPTH = 32;
 
 /**
- * Validates a parsed JSON body against a DTO: the one implementation behind the API's body pipe
- * and the bridge's. Unknown fields are refused and nothing is coerced. Returns the DTO instance,
- * or the problems as one sentence per field (`chatwoot.account_id …` for nested fields), in the
- * DTO's order, unknown fields last.
+ * A parsed JSON body against a DTO, for the API's body pipe and the bridge's: unknown fields refused,
+ * nothing coerced; the problems are one sentence per field, named by its path, unknown fields last.
  */
 export function validateBody<T extends object>(dto: Type<T>, value: unknown): { value: T } | { problem: string } {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { problem: 'body must be a JSON object' };
@@ -38,8 +36,7 @@ function nestedDeeperThan(value: unknown, levels: number): boolean {
   return Object.values(value).some((v) => nestedDeeperThan(v, levels - 1));
 }
 
-/** One sentence per broken field, named by its path; unknown fields last. */
-export function describeErrors(errors: ValidationError[], parent = ''): string[] {
+function describeErrors(errors: ValidationError[], parent = ''): string[] {
   const known: string[] = [];
   const unknown: string[] = [];
   for (const e of errors) {

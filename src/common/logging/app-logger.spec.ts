@@ -1,6 +1,5 @@
 import { AppLogger } from './app-logger.js';
 import { runInRequestContext } from './request-context.js';
-import { rememberSecret } from './secrets.js';
 
 function capture(secrets: string[] = [], level: 'trace' | 'info' = 'trace') {
   const lines: string[] = [];
@@ -53,8 +52,8 @@ describe('AppLogger', () => {
 
   it('scrubs secrets remembered at run time, the longest match first, but not values too short to be secrets', () => {
     const { logger, entries } = capture(['abc']);
-    rememberSecret('runtime-secret-xyz');
-    rememberSecret('runtime-secret-xyz-longer');
+    logger.knownSecrets.remember('runtime-secret-xyz');
+    logger.knownSecrets.remember('runtime-secret-xyz-longer');
     logger.log('a runtime-secret-xyz-longer b runtime-secret-xyz c abc');
     expect(entries()[0].msg).toBe('a [REDACTED] b [REDACTED] c abc');
   });

@@ -1,14 +1,17 @@
 import type { LoggerService } from '@nestjs/common';
 import { pino, type DestinationStream, type Level, type Logger as Pino } from 'pino';
 import type { AppConfig, LogLevel } from '../../config/config.js';
+import { REDACTED } from '../redaction.js';
 import { currentRequestContext } from './request-context.js';
-import { configSecrets, REDACT_PATHS, REDACTED, SecretScrubber } from './secrets.js';
+import { configSecrets, KnownSecrets, REDACT_PATHS, SecretScrubber } from './secrets.js';
 
 export interface AppLoggerOptions {
   /** LOG_LEVEL, or `trace` to keep everything (tests). */
   level: LogLevel | 'trace';
   /** Values never to be written (see {@link configSecrets}). */
   secrets: string[];
+  /** Values met at run time never to be written; a new, empty set by default. */
+  knownSecrets?: KnownSecrets;
   /** Where the JSON lines go; stdout (synchronously, so nothing is lost at exit) by default. */
   destination?: DestinationStream;
 }
@@ -17,17 +20,18 @@ export interface AppLoggerOptions {
 const STACK = /^.*\n\s+at .+/s;
 
 /**
- * The process logger (SPEC §7 "Logs are JSON lines with a request id; secrets are redacted"):
- * Nest's LoggerService over pino. Every line carries the request id of the request being served
- * (from the request context), known field names are redacted by pino, and the known secret values
- * (configuration, the request's own token and body secrets) are scrubbed from the serialized line
- * whatever field or message they hide in.
+ * The process logger (SPEC §7): Nest's LoggerService over pino, JSON lines with the request id.
+ * pino redacts known field names; the known secret values (configuration, run time, the request's
+ * own) are scrubbed from the serialized line, whatever field or message they hide in.
  */
 export class AppLogger implements LoggerService {
   readonly pino: Pino;
+  /** Where the app's SecretCipher reports the plaintexts it handles (see createApp). */
+  readonly knownSecrets: KnownSecrets;
 
   constructor(options: AppLoggerOptions) {
-    const scrubber = new SecretScrubber(options.secrets);
+    this.knownSecrets = options.knownSecrets ?? new KnownSecrets();
+    const scrubber = new SecretScrubber(options.secrets, this.knownSecrets);
     this.pino = pino(
       {
         level: options.level,
@@ -67,10 +71,7 @@ export class AppLogger implements LoggerService {
     this.write('fatal', message, params);
   }
 
-  /**
-   * Nest's calling convention: `(message, ...extra, context?)`, the context (the name given to
-   * `new Logger(name)`) last, and for `error` a stack trace before it.
-   */
+  /** Nest's convention: `(message, ...extra, context?)`, for `error` a stack trace before the context. */
   private write(level: Level, message: unknown, params: unknown[]): void {
     if (!this.pino.isLevelEnabled(level)) return;
     const rest = [...params];

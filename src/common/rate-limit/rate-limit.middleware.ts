@@ -12,11 +12,8 @@ const WINDOW_MS = 60_000;
 /**
  * Per-token rate limit of every `/api` route (SPEC §2): two budgets (instance creation, the rest),
  * one-minute fixed windows.
- *
- * A middleware rather than a guard because SPEC §2 needs what a guard cannot give: the headers on
- * every `/api` response, including unknown routes and body errors, and the check before
- * authentication. (@nestjs/throttler 6.x is CommonJS requiring the ESM-only NestJS 12, which Jest
- * cannot load on Node 20, so its storage could not be reused either.)
+ * A middleware rather than a guard: SPEC §2 wants the headers on every `/api` response, unknown
+ * routes and body errors included, and the check before authentication.
  */
 @Injectable()
 export class RateLimitMiddleware implements NestMiddleware, OnApplicationShutdown {

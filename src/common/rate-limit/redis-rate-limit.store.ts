@@ -4,8 +4,7 @@ import { MemoryRateLimitStore, type RateLimitHit, type RateLimitStore } from './
 
 /**
  * One fixed window, atomically: INCR, and the expiry set by the hit that opened the window (or
- * repaired when a key somehow has none), so that concurrent replicas can never leave a counter
- * without expiry or restart each other's window. Returns the count and the window's remaining ms.
+ * repaired), so that replicas can never leave a counter without expiry or restart each other's window.
  */
 const HIT_SCRIPT = `
 local count = redis.call('INCR', KEYS[1])
@@ -28,12 +27,10 @@ type ScriptedRedis = Redis & { rateLimitHit(key: string, windowMs: number): Prom
  * Rate-limit counters in Redis (REDIS_URL), shared by every replica (SPEC §1, §2). Keys are
  * `<REDIS_KEY_PREFIX>rl:<bucket>:t:<sha256 of the token>` (or `ip:<address>`): never a token.
  *
- * When Redis is unreachable or slow, requests are neither failed nor held: they are counted in
- * this process instead (fail open, to per-replica budgets) and a warning is logged. The limit
- * protects the service from abuse; turning a Redis outage into an API outage (503 on every /api
- * route) would do more harm than briefly allowing up to replicas x budget. Nothing waits on Redis:
- * commands are not queued while disconnected, each has a short timeout, and after a failure Redis
- * is skipped for a few seconds while the client reconnects in the background.
+ * Fails open: when Redis is unreachable or slow, requests are counted in this process (per-replica
+ * budgets) and a warning is logged, since a Redis outage must not become an API outage. Nothing
+ * waits on Redis: no queueing while disconnected, a short timeout per command, and a pause after a
+ * failure while the client reconnects.
  */
 export class RedisRateLimitStore implements RateLimitStore {
   private readonly logger = new Logger('RateLimit');
@@ -57,11 +54,7 @@ export class RedisRateLimitStore implements RateLimitStore {
     this.client.on('error', () => undefined);
   }
 
-  /**
-   * Waits (boot only) for the first connection attempt, so that the first requests are counted in
-   * Redis. A Redis that is down at boot neither stops nor delays the process (see the class
-   * comment): the first failure ends the wait.
-   */
+  /** At boot: waits for the first connection attempt, so that the first requests count in Redis; a failure ends the wait. */
   async connected(timeoutMs: number): Promise<void> {
     if (this.client.status === 'ready') return;
     await new Promise<void>((resolve) => {

@@ -4,7 +4,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Every deletion of an account or an instance, and every change of its token, name or account,
  * notifies `ryze_token_revoked` with the old token digest, whichever process (a replica, the CLI,
  * an operator's psql) made it: each server's token cache drops that token at once
- * (src/common/auth/token-revocations.ts). A TRUNCATE notifies `*`: forget every token. A
+ * (src/auth/token-revocations.ts). A TRUNCATE notifies `*`: forget every token. A
  * notification is delivered when its transaction commits, and not at all when it rolls back.
  *
  * The triggers fire ALWAYS, also in sessions with `session_replication_role = replica` (a

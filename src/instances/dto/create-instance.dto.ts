@@ -3,6 +3,7 @@ import { IsBoolean, IsDefined, IsOptional, IsString, Matches, ValidateIf } from 
 import {
   ChatwootAccountIdRule, ChatwootApiTokenRule, ChatwootBaseUrlRule, InboxNameRule, OptionalFlagRule,
 } from '../../chatwoot/dto/chatwoot-rules.js';
+import type { InlineChatwootBlock } from '../../chatwoot/chatwoot-settings.js';
 
 /** What an instance name may be (SPEC §4); a path or filter naming anything else names no instance. */
 export const INSTANCE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -32,7 +33,7 @@ const IGNORED_SETTINGS = new Set([
     'The inline chatwoot block follows the rules of the set body and is validated only when `chatwootEnabled` is true; ' +
     'then a violation is a 400 and no instance is created.',
 })
-export class CreateInstanceDto {
+export class CreateInstanceDto implements InlineChatwootBlock {
   @ApiProperty({ type: String, pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'Unique within the account.', example: 'suporte' })
   @Matches(INSTANCE_NAME, { message: 'name must match ^[A-Za-z0-9_-]{1,64}$' })
   @IsString({ message: 'name must be a string' })

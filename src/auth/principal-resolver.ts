@@ -1,16 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { MetricsService } from '../../metrics/metrics.service.js';
-import type { AccountPrincipal } from './principal.js';
+import { PrincipalLookup } from '../common/auth/principal-lookup.js';
+import type { AccountPrincipal } from '../common/auth/principal.js';
+import { constantTimeEquals } from '../common/auth/tokens.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { PrincipalCache } from './principal-cache.js';
-import { digestsEqual } from './tokens.js';
 
 /**
  * Who an account or instance token is (SPEC §2), from its SHA-256 digest: the principal cache when
  * it answers, otherwise one indexed look-up over both kinds of token.
  */
 @Injectable()
-export class PrincipalResolver {
+export class PrincipalResolver implements PrincipalLookup {
   constructor(
     private readonly dataSource: DataSource,
     private readonly cache: PrincipalCache,
@@ -40,7 +41,7 @@ export class PrincipalResolver {
         [tokenHash],
       );
     const row = rows.find((r) => r.kind === 'account') ?? rows[0];
-    if (!row || !digestsEqual(row.token_hash, tokenHash)) return null;
+    if (!row || !constantTimeEquals(row.token_hash, tokenHash)) return null;
     return row.kind === 'account'
       ? { kind: 'account', accountId: row.account_id }
       : { kind: 'instance', accountId: row.account_id, instanceId: row.instance_id!, instanceName: row.instance_name! };

@@ -1,13 +1,13 @@
-import { createHash, createHmac } from 'node:crypto';
 import { jest } from '@jest/globals';
 import type { ExecutionContext } from '@nestjs/common';
+import { createHash, createHmac } from 'node:crypto';
 
 /**
  * SPEC §2: tokens are compared in constant time. Every comparison of a presented secret with a
- * stored one goes through crypto.timingSafeEqual, on inputs of a length that does not depend on
- * the presented value (digests): the API's token check (digestsEqual, the auth guard), the
- * bridge's bearer check and its webhook secret and signature checks. No timing is measured here:
- * the seam is node:crypto's timingSafeEqual, replaced by a spy that calls the real one.
+ * stored one goes through constantTimeEquals, which hands crypto.timingSafeEqual two SHA-256
+ * digests, so that neither the value nor the length of the presented secret shows in the time
+ * taken. No timing is measured here: the seam is node:crypto's timingSafeEqual, replaced by a spy
+ * that calls the real one.
  */
 
 type Crypto = typeof import('node:crypto');
@@ -16,14 +16,14 @@ const timingSafeEqual = jest.fn((a: NodeJS.ArrayBufferView, b: NodeJS.ArrayBuffe
 jest.unstable_mockModule('node:crypto', () => ({ ...actual, default: actual, timingSafeEqual }));
 
 // Imported after the mock, so that they bind to the spy.
-const { digestsEqual, hashToken } = await import('./tokens.js');
-const { AuthGuard } = await import('./auth.guard.js');
+const { constantTimeEquals, hashToken } = await import('../common/auth/tokens.js');
+const { AuthGuard } = await import('../common/auth/auth.guard.js');
 const { PrincipalResolver } = await import('./principal-resolver.js');
 const { PrincipalCache } = await import('./principal-cache.js');
-const { MetricsService } = await import('../../metrics/metrics.service.js');
-const { BridgeAuthGuard, constantTimeEquals } = await import('../../bridge/bridge-auth.guard.js');
-const { checkChatwootSignature } = await import('../../bridge/webhook-signature.js');
-const { WebhooksService } = await import('../../bridge/webhooks.service.js');
+const { MetricsService } = await import('../metrics/metrics.service.js');
+const { BridgeAuthGuard } = await import('../bridge/bridge-auth.guard.js');
+const { checkChatwootSignature } = await import('../bridge/webhook-signature.js');
+const { WebhooksService } = await import('../bridge/webhooks.service.js');
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 const calls = () => timingSafeEqual.mock.calls.map(([a, b]) => [Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)]);
@@ -35,62 +35,8 @@ function httpContext(headers: Record<string, string>): ExecutionContext {
 
 beforeEach(() => timingSafeEqual.mockClear());
 
-describe('digestsEqual (stored token hashes)', () => {
-  const a = hashToken('token-a-0123456789');
-  const b = hashToken('token-b-0123456789');
-
-  it('compares equal digests with timingSafeEqual', () => {
-    expect(digestsEqual(a, a)).toBe(true);
-    expect(calls()).toEqual([[Buffer.from(a), Buffer.from(a)]]);
-  });
-
-  it('compares unequal digests of the same length with timingSafeEqual, whole', () => {
-    expect(digestsEqual(a, b)).toBe(false);
-    // Differing in the last character only: still false, still one full comparison.
-    const last = `${a.slice(0, -1)}${a.endsWith('0') ? '1' : '0'}`;
-    expect(digestsEqual(a, last)).toBe(false);
-    expect(calls()).toEqual([[Buffer.from(a), Buffer.from(b)], [Buffer.from(a), Buffer.from(last)]]);
-  });
-
-  it('refuses inputs of different lengths (a digest length is public) and anything that is not the same text', () => {
-    expect(digestsEqual(a, a.slice(0, 62))).toBe(false);
-    expect(digestsEqual(a, `${a}00`)).toBe(false);
-    expect(digestsEqual('', a)).toBe(false);
-    // Not hex: decoding would truncate `abc` and `abd` to the same byte, or `zz` and `yy` to none.
-    expect(digestsEqual('abc', 'abd')).toBe(false);
-    expect(digestsEqual('zz', 'yy')).toBe(false);
-    expect(digestsEqual(a.toUpperCase(), a)).toBe(false);
-  });
-});
-
-describe('AuthGuard (SPEC §2: the API token check)', () => {
-  const config = { adminToken: 'admin-token-0123456789' } as never;
-  const reflector = (kind: string) => ({ getAllAndOverride: () => kind }) as never;
-
-  it('checks the admin token by comparing digests in constant time', async () => {
-    const guard = new AuthGuard(reflector('admin'), {} as never, config);
-    await expect(guard.canActivate(httpContext({ token: 'admin-token-0123456789' }))).resolves.toBe(true);
-    await expect(guard.canActivate(httpContext({ token: 'a-much-longer-wrong-admin-token-value' }))).rejects.toMatchObject({ status: 401 });
-    const expected = Buffer.from(hashToken('admin-token-0123456789'));
-    expect(calls()).toEqual([
-      [expected, expected],
-      [Buffer.from(hashToken('a-much-longer-wrong-admin-token-value')), expected],
-    ]);
-  });
-
-  it('checks an account or instance token by comparing the stored digest in constant time', async () => {
-    const presented = 'account-token-0123456789';
-    const dataSource = { query: async () => [{ kind: 'account', account_id: 'acc-1', instance_id: null, instance_name: null, token_hash: hashToken(presented) }] };
-    const metrics = new MetricsService();
-    const resolver = new PrincipalResolver(dataSource as never, new PrincipalCache({ authCacheTtlSeconds: 0 }, metrics), metrics);
-    const guard = new AuthGuard(reflector('any'), resolver, config);
-    await expect(guard.canActivate(httpContext({ authorization: `Bearer ${presented}` }))).resolves.toBe(true);
-    expect(calls()).toEqual([[Buffer.from(hashToken(presented)), Buffer.from(hashToken(presented))]]);
-  });
-});
-
-describe('the bridge: bearer token, webhook secret and signature', () => {
-  it('constantTimeEquals hashes both sides to 32 bytes, so that the comparison never depends on a length', () => {
+describe('constantTimeEquals', () => {
+  it('hashes both sides to 32 bytes, so that the comparison never depends on a length', () => {
     expect(constantTimeEquals('bridge-token', 'bridge-token')).toBe(true);
     expect(constantTimeEquals('bridge-token', 'bridge-tokem')).toBe(false);
     expect(constantTimeEquals('short', 'a much longer value than the other one')).toBe(false);
@@ -102,7 +48,35 @@ describe('the bridge: bearer token, webhook secret and signature', () => {
       [sha256(''), sha256('bridge-token')],
     ]);
   });
+});
 
+describe('AuthGuard (SPEC §2: the API token check)', () => {
+  const config = { adminToken: 'admin-token-0123456789' } as never;
+  const reflector = (kind: string) => ({ getAllAndOverride: () => kind }) as never;
+
+  it('checks the admin token with constantTimeEquals', async () => {
+    const guard = new AuthGuard(reflector('admin'), {} as never, config);
+    await expect(guard.canActivate(httpContext({ token: 'admin-token-0123456789' }))).resolves.toBe(true);
+    await expect(guard.canActivate(httpContext({ token: 'a-much-longer-wrong-admin-token-value' }))).rejects.toMatchObject({ status: 401 });
+    const expected = sha256('admin-token-0123456789');
+    expect(calls()).toEqual([
+      [expected, expected],
+      [sha256('a-much-longer-wrong-admin-token-value'), expected],
+    ]);
+  });
+
+  it('checks an account or instance token by comparing the stored digest with constantTimeEquals', async () => {
+    const presented = 'account-token-0123456789';
+    const dataSource = { query: async () => [{ kind: 'account', account_id: 'acc-1', instance_id: null, instance_name: null, token_hash: hashToken(presented) }] };
+    const metrics = new MetricsService();
+    const resolver = new PrincipalResolver(dataSource as never, new PrincipalCache({ authCacheTtlSeconds: 0 }, metrics), metrics);
+    const guard = new AuthGuard(reflector('any'), resolver, config);
+    await expect(guard.canActivate(httpContext({ authorization: `Bearer ${presented}` }))).resolves.toBe(true);
+    expect(calls()).toEqual([[sha256(hashToken(presented)), sha256(hashToken(presented))]]);
+  });
+});
+
+describe('the bridge: bearer token, webhook secret and signature', () => {
   it('BridgeAuthGuard checks the bearer token with it', () => {
     const guard = new BridgeAuthGuard({ bridgeToken: 'bridge-token-0123456789' } as never);
     expect(guard.canActivate(httpContext({ authorization: 'Bearer bridge-token-0123456789' }))).toBe(true);

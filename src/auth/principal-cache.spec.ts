@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
-import { MetricsService } from '../../metrics/metrics.service.js';
+import type { AccountPrincipal } from '../common/auth/principal.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { PRINCIPAL_CACHE_MAX_ENTRIES, PrincipalCache } from './principal-cache.js';
-import type { AccountPrincipal } from './principal.js';
 
 const alice: AccountPrincipal = { kind: 'account', accountId: 'acc-alice' };
 const bob: AccountPrincipal = { kind: 'instance', accountId: 'acc-bob', instanceId: 'inst-1', instanceName: 'suporte' };

@@ -1,6 +1,6 @@
-import { normalizeChatwootBaseUrl } from './chatwoot-url.js';
+import { normalizeHttpUrl } from './http-url.js';
 
-describe('normalizeChatwootBaseUrl', () => {
+describe('normalizeHttpUrl', () => {
   it.each([
     ['https://chatwoot.example.com', 'https://chatwoot.example.com'],
     ['https://chatwoot.example.com/', 'https://chatwoot.example.com'],
@@ -11,7 +11,7 @@ describe('normalizeChatwootBaseUrl', () => {
     ['https://[::1]:8080', 'https://[::1]:8080'],
     ['https://example.com/a%20b', 'https://example.com/a%20b'],
   ])('accepts %s as %s', (raw, expected) => {
-    expect(normalizeChatwootBaseUrl(raw)).toBe(expected);
+    expect(normalizeHttpUrl(raw)).toBe(expected);
   });
 
   it.each([
@@ -30,6 +30,6 @@ describe('normalizeChatwootBaseUrl', () => {
     'https://example.com/ä',
     '',
   ])('rejects %p', (raw) => {
-    expect(normalizeChatwootBaseUrl(raw)).toBeNull();
+    expect(normalizeHttpUrl(raw)).toBeNull();
   });
 });

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { AppConfig } from '../../config/config.js';
-import { APP_CONFIG } from '../../config/config.module.js';
-import { MetricsService } from '../../metrics/metrics.service.js';
-import type { AccountPrincipal } from './principal.js';
+import type { AccountPrincipal } from '../common/auth/principal.js';
+import type { AppConfig } from '../config/config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 
 /** At most this many tokens are remembered; the oldest is forgotten first. */
 export const PRINCIPAL_CACHE_MAX_ENTRIES = 10_000;
@@ -14,20 +14,13 @@ interface Entry {
 
 /**
  * Who a token is, remembered for a short while so that most requests skip the token look-up (one
- * database round trip of two on a status read; see README "Performance").
+ * database round trip of two on a status read; README "Performance").
  *
- * Safe only while revocations are heard: every deletion or token change of an account or an
- * instance, by any process, makes PostgreSQL notify every server (a trigger, see
- * {@link TokenRevocations}), which drops the entry at once. So the cache answers only while it is
- * leased: for a few seconds each time delivery is proven again ({@link extend}). A channel that
- * dies silently therefore stops the cache within the lease; one known to be lost, or known not to
- * carry every change, stops it at once and forgets everything ({@link lapse}). Unknown
- * tokens are never remembered (a token issued later must work at once).
- * AUTH_CACHE_TTL_SECONDS bounds the life of an entry anyway; 0 turns the cache off.
- *
- * A look-up that started before a revocation must not store what it read: {@link ticket} is taken
- * before the look-up and {@link remember} ignores a result whose ticket is older than the latest
- * revocation.
+ * Safe only while revocations are heard ({@link TokenRevocations}): the cache answers only while
+ * leased, for a few seconds each time delivery is proven ({@link extend}), and forgets everything
+ * when it may have missed one ({@link lapse}). Unknown tokens are never remembered (a token issued
+ * later must work at once). A look-up that started before a revocation must not store what it
+ * read: {@link remember} ignores a {@link ticket} older than the latest revocation.
  */
 @Injectable()
 export class PrincipalCache {
@@ -56,7 +49,6 @@ export class PrincipalCache {
     return enabled;
   }
 
-  /** The principal of a token digest, if remembered and still valid. */
   get(tokenHash: string): AccountPrincipal | undefined {
     if (!this.enabled) return undefined;
     const entry = this.entries.get(tokenHash);
@@ -93,11 +85,7 @@ export class PrincipalCache {
     void this.enabled;
   }
 
-  /**
-   * Revocations may be missed from now on (the channel is lost, the triggers are off, shutdown), or
-   * may have been missed before (a new channel): forget everything and answer nothing until
-   * delivery is proven again.
-   */
+  /** Revocations may be or have been missed (channel lost, triggers off, a new channel): forget all until proven again. */
   lapse(): void {
     this.leaseUntil = 0;
     this.forgetAll();

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { SECRET_COLUMNS } from '../../database/secret-columns.js';
-import type { SecretCipher } from './secret-cipher.js';
+import type { SecretCipher } from '../common/crypto/secret-cipher.js';
+import { SECRET_COLUMNS } from './secret-columns.js';
 
 const BATCH = 200;
 
@@ -16,10 +16,8 @@ async function presentColumns(dataSource: DataSource): Promise<typeof SECRET_COL
 }
 
 /**
- * `npm run cli -- keys:rotate` (SPEC §6): re-encrypts every stored secret that is not under the
- * current key. Batches of short statements, each row updated only if it still holds the value
- * that was read, so that a concurrent write is never overwritten with older data. A value no
- * configured key can read stops the rotation with a clear error (never garbage).
+ * `npm run cli -- keys:rotate` (SPEC §6): re-encrypts every secret not under the current key, in
+ * batches, each row only if it still holds the value read, so that a concurrent write is never undone.
  */
 export async function rotateSecrets(dataSource: DataSource, cipher: SecretCipher): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
@@ -48,11 +46,7 @@ export async function rotateSecrets(dataSource: DataSource, cipher: SecretCipher
   return counts;
 }
 
-/**
- * The key ids that stored secrets use but no configured key has: a wrong ENCRYPTION_KEY, or a
- * previous key dropped too early. Checked at boot so that the mistake is a clear start-up error
- * rather than failures later.
- */
+/** Key ids of stored secrets that no configured key has: a wrong ENCRYPTION_KEY, or a previous key dropped too early. */
 export async function unknownKeyIds(dataSource: DataSource, knownIds: string[]): Promise<string[]> {
   const unknown = new Set<string>();
   for (const { table, column } of await presentColumns(dataSource)) {

@@ -2,18 +2,14 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
-import type { AppConfig } from '../../config/config.js';
-import { APP_CONFIG } from '../../config/config.module.js';
-import { driverPool } from '../../database/driver-pool.js';
-import { PGlitePool } from '../../database/pglite-pool.js';
+import type { AppConfig } from '../config/config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { driverPool } from '../database/driver-pool.js';
+import { PGlitePool } from '../database/pglite-pool.js';
 import { PrincipalCache } from './principal-cache.js';
 
-/**
- * The channel the triggers of migration 1764000000000-TokenRevocations notify: the old
- * `token_hash` whenever a row of `accounts` or `instances` is deleted or its token, name or account
- * changes, `*` when either table is truncated; whichever process or person made the change.
- */
-export const TOKEN_REVOKED_CHANNEL = 'ryze_token_revoked';
+/** Notified by the triggers of migration 1764000000000-TokenRevocations: an old `token_hash`, or `*` for a TRUNCATE. */
+const TOKEN_REVOKED_CHANNEL = 'ryze_token_revoked';
 
 /** How the listening connection shows in `pg_stat_activity`. */
 export const LISTENER_APPLICATION_NAME = 'ryze-token-revocations';
@@ -21,9 +17,8 @@ export const LISTENER_APPLICATION_NAME = 'ryze-token-revocations';
 /** The triggers that must exist, enabled, for the cache to answer. */
 const TRIGGERS = ['accounts_token_revoked', 'accounts_tokens_truncated', 'instances_token_revoked', 'instances_tokens_truncated'];
 
-/** How often delivery is proven again (a probe notification, see {@link TokenRevocations}). */
+/** A probe every HEARTBEAT_MS; each that comes back lets the cache answer for LEASE_MS from its sending. */
 const HEARTBEAT_MS = 2_000;
-/** How long the cache may answer after a probe was sent that came back. */
 const LEASE_MS = 5_000;
 /** A committed probe that has not come back by then means the channel is broken. */
 const PROBE_TIMEOUT_MS = 3_000;
@@ -36,22 +31,18 @@ const PROBE_PREFIX = 'probe:';
 type ProbeOutcome = 'delivered' | 'not sent' | 'triggers missing';
 
 /**
- * Keeps {@link PrincipalCache} live: it listens on {@link TOKEN_REVOKED_CHANNEL} and revokes what
- * it hears. With PostgreSQL, on a connection of its own (LISTEN holds its session).
+ * Keeps {@link PrincipalCache} live: listens on {@link TOKEN_REVOKED_CHANNEL} (with PostgreSQL, on a
+ * connection of its own: LISTEN holds its session) and revokes what it hears.
  *
- * Delivery is proven, not assumed. Every 2 s a probe notification is sent through the application's
- * own pool, like any change, together with a check that the triggers exist and are enabled; each
- * one that comes back on the listening connection lets the cache answer for 5 s from its sending.
- * So a channel that dies silently, a pooler that cannot deliver notifications (PgBouncer in
- * transaction mode), or disabled triggers stop the cache within 5 s. A connection that errors, or
- * a committed probe that does not come back, is closed and reopened with backoff, and everything
- * remembered is forgotten. With embedded PGlite there is one process and one session, and a
+ * Delivery is proven, not assumed: a probe notification sent through the application's pool, with
+ * a check that the triggers are enabled, must come back; each that does lets the cache answer for
+ * LEASE_MS. So a channel that dies silently, a pooler that drops notifications (PgBouncer in
+ * transaction mode) or disabled triggers stop the cache within the lease. With embedded PGlite a
  * notification is delivered as its transaction commits.
  */
 @Injectable()
 export class TokenRevocations implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('TokenRevocations');
-  /** The connection of the current attempt, connecting or listening; null between attempts. */
   private current: pg.Client | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private probing = false;
@@ -136,7 +127,6 @@ export class TokenRevocations implements OnApplicationBootstrap, OnApplicationSh
     await this.beat(client);
   }
 
-  /** One heartbeat: a probe; the lease grows when it comes back. */
   private async beat(client: pg.Client): Promise<void> {
     if (this.probing || client !== this.current) return;
     this.probing = true;
@@ -161,10 +151,9 @@ export class TokenRevocations implements OnApplicationBootstrap, OnApplicationSh
   }
 
   /**
-   * Sends a notification the way a revocation is sent, with the trigger check, and waits for it to
-   * come back; the wait starts once it is committed. Throws only when a committed probe does not
-   * come back: a probe the pool could not send says nothing about the channel, and lets the lease
-   * run out by itself.
+   * Sends a notification as a revocation is sent, with the trigger check, and waits for it once
+   * committed. Throws only when a committed probe does not come back: one the pool could not send
+   * says nothing about the channel, and lets the lease run out by itself.
    */
   private async probe(): Promise<ProbeOutcome> {
     const id = `${PROBE_PREFIX}${randomUUID()}`;
