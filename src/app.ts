@@ -1,10 +1,9 @@
 import type { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { AppModule } from './app.module.js';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
-import { PrebornExpressAdapter } from './common/http/express-adapter.js';
 import { accessLogMiddleware } from './common/http/access-log.middleware.js';
 import { jsonBodyMiddleware } from './common/http/json-body.js';
 import { requestIdMiddleware } from './common/http/request-id.middleware.js';
@@ -35,7 +34,7 @@ export async function createApp(config: AppConfig, logger?: LoggerService | fals
   const appLogger = logger ?? AppLogger.forConfig(config);
   // The secrets the cipher handles reach the logger that scrubs this app's lines.
   const plaintexts = appLogger instanceof AppLogger ? appLogger.knownSecrets : null;
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, plaintexts), new PrebornExpressAdapter(), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, plaintexts), new ExpressAdapter(), {
     bodyParser: false,
     logger: appLogger,
     abortOnError: false,
