@@ -54,6 +54,14 @@ export class Instance {
   @Column({ name: 'cloud_verify_token_hash', type: 'char', length: 64, nullable: true })
   cloudVerifyTokenHash: string | null;
 
+  /**
+   * While a Baileys instance waits to be paired: SecretCipher ciphertext of `{"qrCode"}` or
+   * `{"pairingCode"}`, so that any process answers `/connect` with the current one (a QR code holds
+   * the device's pairing secret: never in clear, never in an event).
+   */
+  @Column({ type: 'text', nullable: true })
+  pairing: string | null;
+
   /** The `seq` of the instance's newest event (SPEC-MESSAGING §10); never goes back. */
   @Column({ name: 'last_event_seq', type: 'bigint', default: 0, transformer: BIGINT_AS_NUMBER })
   lastEventSeq: number;

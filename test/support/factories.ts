@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Instance } from '../../src/instances/instance.entity.js';
 import { TEST_ADMIN_TOKEN, type TestApp } from './test-app.js';
 
 export interface TestAccount {
@@ -30,4 +31,13 @@ export async function createInstance(t: TestApp, account: TestAccount, body: Rec
   const res = await t.req('POST', '/api/instance/new', { token: account.token, json: { name, ...body } });
   if (res.status !== 201) throw new Error(`instance creation failed: ${res.status} ${res.text}`);
   return { name, token: res.body.instance.token };
+}
+
+/** An instance row as the entity holds it, for unit tests of code that takes one. */
+export function testInstance(over: Partial<Instance> = {}): Instance {
+  return {
+    id: '00000000-0000-4000-8000-000000000001', accountId: '00000000-0000-4000-8000-000000000002', name: 'inst', tokenHash: 'x'.repeat(64),
+    status: 'disconnected', provider: 'baileys', cloudPhoneNumberId: null, cloudAccessToken: null, cloudAppSecret: null,
+    cloudVerifyTokenHash: null, pairing: null, lastEventSeq: 0, prunedThroughSeq: 0, createdAt: new Date(0), ...over,
+  };
 }

@@ -19,6 +19,7 @@ export class WhatsApp1765000000000 implements MigrationInterface {
         ADD "cloud_access_token" text NULL,
         ADD "cloud_app_secret" text NULL,
         ADD "cloud_verify_token_hash" char(64) NULL,
+        ADD "pairing" text NULL,
         ADD "last_event_seq" bigint NOT NULL DEFAULT 0,
         ADD "pruned_through_seq" bigint NOT NULL DEFAULT 0,
         ADD CONSTRAINT "UQ_instances_cloud_phone_number_id" UNIQUE ("cloud_phone_number_id")`);
@@ -94,6 +95,7 @@ export class WhatsApp1765000000000 implements MigrationInterface {
       CREATE TABLE "whatsapp_sessions" (
         "instance_id" uuid PRIMARY KEY,
         "creds" text NOT NULL,
+        "linked" boolean NOT NULL DEFAULT false,
         "updated_at" timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT "FK_whatsapp_sessions_instance" FOREIGN KEY ("instance_id") REFERENCES "instances" ("id") ON DELETE CASCADE
       )`);
@@ -130,6 +132,7 @@ export class WhatsApp1765000000000 implements MigrationInterface {
         DROP CONSTRAINT "UQ_instances_cloud_phone_number_id",
         DROP COLUMN "pruned_through_seq",
         DROP COLUMN "last_event_seq",
+        DROP COLUMN "pairing",
         DROP COLUMN "cloud_verify_token_hash",
         DROP COLUMN "cloud_app_secret",
         DROP COLUMN "cloud_access_token",

@@ -89,9 +89,9 @@ export class BaileysAuthStore implements BaileysSessionStore {
   /** @internal */
   async writeCreds(instanceId: string, creds: AuthenticationCreds): Promise<void> {
     await this.dataSource.query(
-      `INSERT INTO "whatsapp_sessions" ("instance_id", "creds", "updated_at") VALUES ($1, $2, now())
-       ON CONFLICT ("instance_id") DO UPDATE SET "creds" = EXCLUDED."creds", "updated_at" = now()`,
-      [instanceId, this.encode(creds)],
+      `INSERT INTO "whatsapp_sessions" ("instance_id", "creds", "linked", "updated_at") VALUES ($1, $2, $3, now())
+       ON CONFLICT ("instance_id") DO UPDATE SET "creds" = EXCLUDED."creds", "linked" = EXCLUDED."linked", "updated_at" = now()`,
+      [instanceId, this.encode(creds), !!creds.account],
     );
   }
 

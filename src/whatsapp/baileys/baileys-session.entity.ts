@@ -14,6 +14,10 @@ export class WhatsAppSession {
   @Column({ type: 'text' })
   creds: string;
 
+  /** The device is paired (`creds.account` is set): the session reconnects by itself. */
+  @Column({ type: 'boolean', default: false })
+  linked: boolean;
+
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt: Date;
 }

@@ -5,13 +5,14 @@ import type { AddressInfo } from 'node:net';
 import { readFile, unlink } from 'node:fs/promises';
 import pino from 'pino';
 import {
-  boom, FakeSocketFactory, ManualTimers, MemorySessionStore, RecordingSink, settle, testInstance, type FakeSocket,
+  boom, FakeSocketFactory, ManualTimers, MemorySessionStore, RecordingSink, settle, type FakeSocket,
 } from '../../../test/fixtures/baileys/fakes.js';
 import { fixture, ME, PEER } from '../../../test/fixtures/baileys/messages.js';
 import { WhatsAppError } from '../whatsapp.port.js';
 import type { LineSink } from './baileys-logger.js';
 import { toRaw } from './baileys-messages.js';
 import { BaileysAdapter, backoffMs } from './baileys.adapter.js';
+import { testInstance } from '../../../test/support/factories.js';
 
 const TIMEOUT = 20_000;
 

@@ -3,6 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { GraphApiDouble, type PhoneNumber } from '../../../test/fakes/graph-api.js';
 import { CapturingLogger } from '../../../test/support/capturing-logger.js';
+import { testInstance } from '../../../test/support/factories.js';
 import { SecretCipher, SecretDecryptionError } from '../../common/crypto/secret-cipher.js';
 import { keyIdOf } from '../../config/config.js';
 import type { Instance } from '../../instances/instance.entity.js';
@@ -27,11 +28,11 @@ function adapter(mediaMaxBytes = 1024 * 1024): CloudAdapter {
 }
 
 function instanceOf(p: { id: string; token: string; appSecret: string }): Instance {
-  return {
-    id: randomUUID(), accountId: randomUUID(), name: 'suporte', tokenHash: 'x'.repeat(64), status: 'connected', provider: 'cloud',
+  return testInstance({
+    id: randomUUID(), accountId: randomUUID(), name: 'suporte', status: 'connected', provider: 'cloud',
     cloudPhoneNumberId: p.id, cloudAccessToken: cipher.encrypt(p.token), cloudAppSecret: cipher.encrypt(p.appSecret),
-    cloudVerifyTokenHash: 'y'.repeat(64), lastEventSeq: 0, prunedThroughSeq: 0, createdAt: new Date(),
-  };
+    cloudVerifyTokenHash: 'y'.repeat(64), createdAt: new Date(),
+  });
 }
 
 async function failure(promise: Promise<unknown>): Promise<{ code: string; detail: string; reason: string }> {
