@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { rawBodyCapture } from '../common/http/raw-body.js';
 import { BridgeAuthGuard } from './bridge-auth.guard.js';
 import { ChatwootClient } from './chatwoot-client.js';
 import { BridgeFallbackController } from './fallback.controller.js';
@@ -8,7 +9,6 @@ import { IntegrationsController } from './integrations.controller.js';
 import { IntegrationsRepository } from './integrations.repository.js';
 import { IntegrationsService } from './integrations.service.js';
 import { ProvisioningLock } from './provisioning-lock.js';
-import { WEBHOOK_RAW_BODY_CAPTURE } from './webhook-raw-body.js';
 import { WebhooksController } from './webhooks.controller.js';
 import { WebhooksService } from './webhooks.service.js';
 
@@ -20,7 +20,8 @@ import { WebhooksService } from './webhooks.service.js';
   // The fallback controller goes last: Express matches routes in registration order.
   controllers: [IntegrationsController, WebhooksController, BridgeFallbackController],
   providers: [
-    WEBHOOK_RAW_BODY_CAPTURE,
+    // Chatwoot's events carry a whole conversation: a generous cap, still bounded.
+    rawBodyCapture('/v1/webhooks', 1024 * 1024),
     BridgeAuthGuard,
     ChatwootClient,
     InboxResolver,

@@ -6,7 +6,7 @@ import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { redact } from '../common/redaction.js';
 import { ChatwootHttpError, ChatwootUnreachableError, describeNetworkError } from './chatwoot-errors.js';
-import { AddressNotAllowedError, isDisallowedAddress, restrictedLookup } from './url-policy.js';
+import { AddressNotAllowedError, isDisallowedAddress, restrictedLookup } from '../common/http/url-policy.js';
 
 /** Where and as whom a call goes: one integration's credentials. */
 export interface ChatwootTarget {

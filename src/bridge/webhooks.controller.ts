@@ -2,7 +2,7 @@ import { Controller, HttpCode, Param, Post, Req, UseFilters } from '@nestjs/comm
 import type { Request } from 'express';
 import { BridgeError } from './bridge.errors.js';
 import { BridgeExceptionFilter } from './bridge-exception.filter.js';
-import { rawBodyOf } from './webhook-raw-body.js';
+import { rawBodyOf } from '../common/http/raw-body.js';
 import { type WebhookOutcome, WebhooksService } from './webhooks.service.js';
 
 /** The inbox's webhook_url, called by Chatwoot: authenticated by the secret in the URL and the signature, not BRIDGE_TOKEN. */
@@ -21,7 +21,7 @@ export class WebhooksController {
     const raw = rawBodyOf(req);
     if (raw === 'too_large') throw new BridgeError('invalid_request', 'request body too large');
     if (raw === 'unreadable') throw new BridgeError('invalid_request', 'request body could not be read');
-    // The capture registered by WEBHOOK_RAW_BODY_CAPTURE did not run: a wiring bug, logged as such.
+    // The capture the module registers did not run: a wiring bug, logged as such.
     if (raw === undefined) throw new Error('webhook raw body capture is not installed');
     const status = await this.webhooks.receive({
       integrationId,

@@ -21,20 +21,21 @@ async function presentColumns(dataSource: DataSource): Promise<typeof SECRET_COL
  */
 export async function rotateSecrets(dataSource: DataSource, cipher: SecretCipher): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
-  for (const { table, id, column } of await presentColumns(dataSource)) {
+  for (const { table, id, column, bulk } of await presentColumns(dataSource)) {
+    const quiet = { redactFromLogs: !bulk };
     let rotated = 0;
     let lastId = '';
     for (;;) {
       const rows: Array<{ id: string; value: string }> = await dataSource.query(
-        `SELECT "${id}"::text AS id, "${column}" AS value FROM "${table}"
-          WHERE "${column}" IS NOT NULL AND "${column}" NOT LIKE $1 AND "${id}"::text > $2
-          ORDER BY "${id}"::text LIMIT ${BATCH}`,
+        `SELECT (${id})::text AS id, "${column}" AS value FROM "${table}"
+          WHERE "${column}" IS NOT NULL AND "${column}" NOT LIKE $1 AND (${id})::text > $2
+          ORDER BY (${id})::text LIMIT ${BATCH}`,
         [`v1.${cipher.currentKeyId}.%`, lastId],
       );
       if (rows.length === 0) break;
       for (const row of rows) {
-        const reencrypted = cipher.encrypt(cipher.decrypt(row.value));
-        await dataSource.query(`UPDATE "${table}" SET "${column}" = $1 WHERE "${id}"::text = $2 AND "${column}" = $3`, [
+        const reencrypted = cipher.encrypt(cipher.decrypt(row.value, quiet), quiet);
+        await dataSource.query(`UPDATE "${table}" SET "${column}" = $1 WHERE (${id})::text = $2 AND "${column}" = $3`, [
           reencrypted, row.id, row.value,
         ]);
         rotated += 1;

@@ -4,7 +4,8 @@ export type InstanceErrorCode =
   | 'TOKEN_MISMATCH'
   | 'NAME_IN_USE'
   | 'TOKEN_IN_USE'
-  | 'QUOTA_EXCEEDED';
+  | 'QUOTA_EXCEEDED'
+  | 'PHONE_NUMBER_IN_USE';
 
 /** What the body errors of instances (and accounts) routes start with (SPEC §3–§4). */
 export const BODY_ERROR_PREFIX = 'Invalid request body';

@@ -17,6 +17,8 @@ export function instanceErrorAnswer(code: InstanceErrorCode): [number, string] {
       return [409, 'Instance token already in use'];
     case 'QUOTA_EXCEEDED':
       return [403, 'Account instance quota exceeded'];
+    case 'PHONE_NUMBER_IN_USE':
+      return [409, 'Phone number already in use'];
   }
 }
 

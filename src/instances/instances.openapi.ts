@@ -42,6 +42,11 @@ export const CREATE_INSTANCE: EndpointDoc = {
           },
         },
         {
+          key: 'cloudFields',
+          when: 'provider "cloud" without all four cloud* fields, or a cloud* field without provider "cloud"',
+          body: { name: 'suporte', provider: 'cloud', cloudPhoneNumberId: '1234567890' },
+        },
+        {
           key: 'unknownField',
           when: 'the body has a field that is neither documented nor ignored',
           body: { name: 'suporte', color: 'blue' },
@@ -53,6 +58,7 @@ export const CREATE_INSTANCE: EndpointDoc = {
       QUOTA_EXCEEDED: 'the account already has as many instances as its instanceQuota',
       NAME_IN_USE: 'the account already has an instance of that name',
       TOKEN_IN_USE: 'the custom token is already a token of this server',
+      PHONE_NUMBER_IN_USE: 'provider "cloud": another instance of this server has that cloudPhoneNumberId',
     }),
   ],
   extraModels: [InlineChatwootActivated, InlineChatwootFailed],

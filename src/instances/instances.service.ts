@@ -7,6 +7,7 @@ import { Account } from '../accounts/account.entity.js';
 import { AccountPrincipal } from '../common/auth/principal.js';
 import { PrincipalCache } from '../auth/principal-cache.js';
 import { generateToken, hashToken } from '../common/auth/tokens.js';
+import { SecretCipher } from '../common/crypto/secret-cipher.js';
 import { uniqueViolation } from '../database/db-errors.js';
 import { CreateInstanceDto, INSTANCE_NAME } from './dto/create-instance.dto.js';
 import { Instance } from './instance.entity.js';
@@ -35,13 +36,28 @@ export class InstancesService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly events: EventEmitter2,
     private readonly principals: PrincipalCache,
+    private readonly cipher: SecretCipher,
   ) {}
 
   /** SPEC §4. The instance is created even when the inline chatwoot activation fails. */
   async create(principal: AccountPrincipal, dto: CreateInstanceDto): Promise<CreatedInstance> {
     const token = dto.token ?? generateToken();
-    const tokenHash = hashToken(token);
-    const instance = await this.insert(principal.accountId, dto.name, tokenHash);
+    const instance = await this.insert(principal.accountId, {
+      id: randomUUID(),
+      accountId: principal.accountId,
+      name: dto.name,
+      tokenHash: hashToken(token),
+      status: 'disconnected',
+      provider: dto.provider ?? 'baileys',
+      ...(dto.provider === 'cloud'
+        ? {
+            cloudPhoneNumberId: dto.cloudPhoneNumberId!,
+            cloudAccessToken: this.cipher.encrypt(dto.cloudAccessToken!),
+            cloudAppSecret: this.cipher.encrypt(dto.cloudAppSecret!),
+            cloudVerifyTokenHash: hashToken(dto.cloudVerifyToken!),
+          }
+        : {}),
+    });
     const created = new InstanceCreatedEvent(instance, dto);
     await this.events.emitAsync(INSTANCE_CREATED, created);
     return { instance, token, chatwoot: created.chatwoot };
@@ -51,7 +67,8 @@ export class InstancesService {
    * The account row is locked for the duration, so that concurrent creations cannot both pass the
    * quota; the unique constraints settle races on names and tokens.
    */
-  private async insert(accountId: string, name: string, tokenHash: string): Promise<Instance> {
+  private async insert(accountId: string, values: Partial<Instance> & Pick<Instance, 'name' | 'tokenHash'>): Promise<Instance> {
+    const { name, tokenHash, cloudPhoneNumberId } = values;
     try {
       return await this.dataSource.transaction(async (m) => {
         const account = await m
@@ -68,12 +85,14 @@ export class InstancesService {
         if (account.instanceQuota !== null && (await m.countBy(Instance, { accountId })) >= account.instanceQuota) {
           throw new InstanceError('QUOTA_EXCEEDED');
         }
-        return m.save(m.create(Instance, { id: randomUUID(), accountId, name, tokenHash, status: 'disconnected' }));
+        if (cloudPhoneNumberId && (await m.existsBy(Instance, { cloudPhoneNumberId }))) throw new InstanceError('PHONE_NUMBER_IN_USE');
+        return m.save(m.create(Instance, values));
       });
     } catch (err) {
       const constraint = uniqueViolation(err);
       if (constraint === 'UQ_instances_account_name') throw new InstanceError('NAME_IN_USE');
       if (constraint === 'UQ_instances_token_hash') throw new InstanceError('TOKEN_IN_USE');
+      if (constraint === 'UQ_instances_cloud_phone_number_id') throw new InstanceError('PHONE_NUMBER_IN_USE');
       throw err;
     }
   }

@@ -2,7 +2,7 @@ import { fileTypeFromBuffer } from 'file-type';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
-import { AddressNotAllowedError, isDisallowedAddress, restrictedLookup } from '../bridge/url-policy.js';
+import { AddressNotAllowedError, isDisallowedAddress, restrictedLookup } from '../common/http/url-policy.js';
 
 const MAX_REDIRECTS = 5;
 

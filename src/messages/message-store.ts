@@ -2,11 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { returnedRows } from '../database/returned-rows.js';
 import { DataSource, type EntityManager } from 'typeorm';
+import { SecretCipher } from '../common/crypto/secret-cipher.js';
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { EventLog, type NewEvent } from '../events/event-log.js';
 import type { Instance, InstanceStatus } from '../instances/instance.entity.js';
-import type { DeliveryStatus, InboundSink, MediaSource, MessageData, ProviderMessage, ProviderStatus } from '../whatsapp/whatsapp.port.js';
+import type {
+  DeliveryStatus, InboundSink, MediaSource, MessageData, Pairing, ProviderMessage, ProviderStatus,
+} from '../whatsapp/whatsapp.port.js';
 import type { MediaState, MessageDirection } from './message.entity.js';
 
 /** A stored message, as the send and media routes need it. */
@@ -39,6 +42,7 @@ export class MessageStore implements InboundSink {
   constructor(
     private readonly dataSource: DataSource,
     private readonly events: EventLog,
+    private readonly cipher: SecretCipher,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -92,6 +96,17 @@ export class MessageStore implements InboundSink {
       await this.events.append(m, instance.id, [{ type: 'instance.state', data: { status, reason } }]);
     });
     instance.status = status;
+  }
+
+  async pairing(instance: Instance, pairing: Pairing | null): Promise<void> {
+    const stored = pairing ? this.cipher.encrypt(JSON.stringify(pairing)) : null;
+    await this.dataSource.query(`UPDATE "instances" SET "pairing" = $2 WHERE "id" = $1`, [instance.id, stored]);
+    instance.pairing = stored;
+  }
+
+  /** The pairing code another process keeps current (see {@link pairing}). */
+  pairingOf(instance: Instance): Pairing | null {
+    return instance.pairing ? (JSON.parse(this.cipher.decrypt(instance.pairing)) as Pairing) : null;
   }
 
   async findByProviderId(instanceId: string, providerMessageId: string): Promise<StoredMessage | null> {

@@ -98,7 +98,14 @@ export interface InboundSink {
   statuses(instance: Instance, statuses: ProviderStatus[]): Promise<void>;
   /** The instance's status changed (an `instance.state` event). */
   state(instance: Instance, status: InstanceStatus, reason: string): Promise<void>;
+  /**
+   * The code a phone pairs with changed (a new QR code every ~20 s, a pairing code), or pairing
+   * ended (null): kept so that any process answers `/connect` with the current one.
+   */
+  pairing(instance: Instance, pairing: Pairing | null): Promise<void>;
 }
+
+export type Pairing = { qrCode: string } | { pairingCode: string };
 export const INBOUND_SINK = Symbol('INBOUND_SINK');
 
 /** What `GET /api/instance/connect` reports; `connecting` is Baileys' answer to a reconnect (§8: it does not wait). */

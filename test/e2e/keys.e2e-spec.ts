@@ -1,12 +1,14 @@
+import { Curve } from '@whiskeysockets/baileys';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { DataSource } from 'typeorm';
 import { runCli } from '../../src/cli.js';
 import { SecretCipher } from '../../src/common/crypto/secret-cipher.js';
 import { keyIdOf, loadConfig } from '../../src/config/config.js';
+import { BaileysAuthStore } from '../../src/whatsapp/baileys/baileys-auth-store.js';
 import { FakeBridge } from '../fakes/fake-bridge.js';
 import { CHATWOOT_TOKEN, setBody, startWithBridge } from '../support/chatwoot.js';
-import { createAccount, createInstance } from '../support/factories.js';
+import { cloudFields, createAccount, createInstance } from '../support/factories.js';
 import { createTestDatabase } from '../support/test-database.js';
 
 describe('key rotation (SPEC §6)', () => {
@@ -23,10 +25,19 @@ describe('key rotation (SPEC §6)', () => {
       // Two integrations written under the old key.
       const first = await startWithBridge(fake, { db: shared, env: { ENCRYPTION_KEY: oldKey } });
       const account = await createAccount(first);
+      let baileysInstance = '';
       for (let i = 0; i < 2; i += 1) {
         const inst = await createInstance(first, account);
         expect((await first.req('POST', `/api/chatwoot/set/${inst.name}`, { token: account.token, json: setBody() })).status).toBe(201);
+        baileysInstance = inst.name;
       }
+      // A Cloud API instance (two secrets) and a Baileys session (its creds and two Signal keys).
+      await createInstance(first, account, { provider: 'cloud', ...cloudFields() });
+      const ds = first.app.get(DataSource);
+      const [{ id }]: Array<{ id: string }> = await ds.query(`SELECT id FROM instances WHERE name = $1`, [baileysInstance]);
+      const session = new BaileysAuthStore(ds, new SecretCipher({ id: oldId, key: Buffer.from(oldKey, 'base64') })).create(id);
+      await session.saveCreds();
+      await session.state.keys.set({ 'pre-key': { '1': Curve.generateKeyPair() }, 'device-list': { '5511888888888': ['0'] } });
       await first.close();
 
       // A wrong key: a clear boot error naming the unknown key id.
@@ -39,8 +50,12 @@ describe('key rotation (SPEC §6)', () => {
       const config = loadConfig(env, { embeddedDatabaseDir: dir, embeddedDatabaseSeed: db.embeddedDatabaseSeed });
       const out: string[] = [];
       expect(await runCli(['keys:rotate'], config, (s) => void out.push(s))).toBe(0);
-      expect(out.join('')).toContain(`re-encrypted 2 secrets under key ${newId}`);
+      expect(out.join('')).toContain(`re-encrypted 7 secrets under key ${newId}`);
       expect(out.join('')).toContain('chatwoot_integrations.chatwoot_api_token: 2');
+      expect(out.join('')).toContain('instances.cloud_access_token: 1');
+      expect(out.join('')).toContain('instances.cloud_app_secret: 1');
+      expect(out.join('')).toContain('whatsapp_sessions.creds: 1');
+      expect(out.join('')).toContain('whatsapp_session_keys.value: 2');
       out.length = 0;
       expect(await runCli(['keys:rotate'], config, (s) => void out.push(s))).toBe(0);
       expect(out.join('')).toContain('re-encrypted 0 secrets');
@@ -55,6 +70,12 @@ describe('key rotation (SPEC §6)', () => {
           expect(row.chatwoot_api_token.startsWith(`v1.${newId}.`)).toBe(true);
           expect(cipher.decrypt(row.chatwoot_api_token)).toBe(CHATWOOT_TOKEN);
         }
+        const others: Array<{ value: string }> = await after.app.get(DataSource).query(
+          `SELECT cloud_access_token AS value FROM instances WHERE cloud_access_token IS NOT NULL
+           UNION ALL SELECT creds FROM whatsapp_sessions UNION ALL SELECT value FROM whatsapp_session_keys`,
+        );
+        expect(others).toHaveLength(4);
+        for (const row of others) expect(() => cipher.decrypt(row.value)).not.toThrow();
       } finally {
         await after.close();
       }

@@ -41,3 +41,17 @@ export function testInstance(over: Partial<Instance> = {}): Instance {
     cloudVerifyTokenHash: null, pairing: null, lastEventSeq: 0, prunedThroughSeq: 0, createdAt: new Date(0), ...over,
   };
 }
+
+let phoneNumbers = 0;
+
+/** The creation fields of a Cloud API instance (SPEC-MESSAGING §8), with a phone number id of its own. */
+export function cloudFields(over: Partial<Record<'cloudPhoneNumberId' | 'cloudAccessToken' | 'cloudAppSecret' | 'cloudVerifyToken', string>> = {}) {
+  phoneNumbers += 1;
+  return {
+    cloudPhoneNumberId: `${Date.now() % 1_000_000_000}${String(phoneNumbers).padStart(4, '0')}${randomBytes(2).readUInt16BE(0)}`,
+    cloudAccessToken: `EAAG${randomBytes(24).toString('hex')}`,
+    cloudAppSecret: randomBytes(16).toString('hex'),
+    cloudVerifyToken: `verify-${randomBytes(8).toString('hex')}`,
+    ...over,
+  };
+}

@@ -66,6 +66,8 @@ describe('BaileysAdapter: connection (SPEC-MESSAGING §8)', () => {
     expect(sink.states).toEqual([
       ['connecting', 'connecting'], ['qr_ready', 'qr_ready'], ['connecting', 'restart_required'], ['connected', 'connected'],
     ]);
+    // Each QR code was shared (for /connect on other processes), and cleared once the socket closed.
+    expect(sink.pairings).toEqual([{ qrCode: '2@ref1,noise,identity,adv' }, { qrCode: '2@ref2,noise,identity,adv' }, null]);
   });
 
   it('a saved, linked session connects without a QR code', async () => {
@@ -88,7 +90,7 @@ describe('BaileysAdapter: connection (SPEC-MESSAGING §8)', () => {
   });
 
   it('with a pairing phone: one pairing code once the socket is up', async () => {
-    const { adapter, sockets, instance } = setup();
+    const { adapter, sockets, sink, instance } = setup();
     const outcome = adapter.connect(instance, { pairingPhone: '+55 11 99999-9999' });
     await settle();
     expect(sockets.last.pairingRequests).toEqual([]);
@@ -96,6 +98,8 @@ describe('BaileysAdapter: connection (SPEC-MESSAGING §8)', () => {
     expect(await outcome).toEqual({ status: 'pairing_code', pairingCode: 'ABCD1234' });
     expect(await adapter.connect(instance, { pairingPhone: '5511999999999' })).toEqual({ status: 'pairing_code', pairingCode: 'ABCD1234' });
     expect(sockets.last.pairingRequests).toEqual(['5511999999999']);
+    await settle();
+    expect(sink.pairings).toContainEqual({ pairingCode: 'ABCD1234' });
   });
 
   it('no QR code within the timeout: UNREACHABLE, the instance back to disconnected, the socket ended', async () => {

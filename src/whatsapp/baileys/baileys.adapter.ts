@@ -9,7 +9,7 @@ import { APP_CONFIG } from '../../config/config.module.js';
 import type { Instance, InstanceStatus } from '../../instances/instance.entity.js';
 import {
   INBOUND_SINK, WhatsAppError,
-  type ConnectOutcome, type InboundSink, type MediaSource, type OutgoingMessage, type ProviderMessage, type SentMessage,
+  type ConnectOutcome, type InboundSink, type MediaSource, type OutgoingMessage, type Pairing, type ProviderMessage, type SentMessage,
   type WhatsAppAdapter,
 } from '../whatsapp.port.js';
 import type { BaileysAuthSession, BaileysSessionStore } from './baileys-auth-store.js';
@@ -122,6 +122,17 @@ export class BaileysAdapter implements WhatsAppAdapter, OnApplicationShutdown {
       this.open(conn, 'connecting');
     }
     return outcome;
+  }
+
+  /** True while this process keeps a connection (or its retries) for the instance. */
+  active(instanceId: string): boolean {
+    return this.connections.has(instanceId);
+  }
+
+  /** True while the instance is being paired here (no device linked to its session yet). */
+  pairing(instanceId: string): boolean {
+    const conn = this.connections.get(instanceId);
+    return !!conn && !isLinked(conn.session.state.creds);
   }
 
   /** SPEC §8 reconnect: a saved session reconnects (without waiting); none → NO_SESSION. */
@@ -336,6 +347,7 @@ export class BaileysAdapter implements WhatsAppAdapter, OnApplicationShutdown {
   private onQr(conn: Connection, qr: string): void {
     conn.qr = qr;
     this.report(conn, 'qr_ready', 'qr_ready');
+    this.share(conn, { qrCode: qr });
     for (const waiter of conn.waiters) {
       if (waiter.pairingPhone) this.pair(conn, waiter);
       else this.settle(conn, waiter, { status: 'qr_ready', qrCode: qr });
@@ -349,13 +361,17 @@ export class BaileysAdapter implements WhatsAppAdapter, OnApplicationShutdown {
     const phone = waiter.pairingPhone!.replace(/\D/g, '');
     if (conn.pairing?.phone !== phone) conn.pairing = { phone, code: sock.requestPairingCode(phone) };
     conn.pairing.code.then(
-      (code) => this.settle(conn, waiter, { status: 'pairing_code', pairingCode: code }),
+      (code) => {
+        this.share(conn, { pairingCode: code });
+        this.settle(conn, waiter, { status: 'pairing_code', pairingCode: code });
+      },
       (err: unknown) => this.settle(conn, waiter, new WhatsAppError('UNREACHABLE', describe(err))),
     );
   }
 
   private onOpen(conn: Connection): void {
     conn.attempt = 0;
+    if (conn.qr || conn.pairing) this.share(conn, null);
     conn.qr = null;
     conn.pairing = null;
     this.report(conn, 'connected', 'connected');
@@ -364,6 +380,7 @@ export class BaileysAdapter implements WhatsAppAdapter, OnApplicationShutdown {
 
   private onClose(conn: Connection, error: Error | undefined): void {
     conn.sock = null;
+    if (conn.qr || conn.pairing) this.share(conn, null);
     conn.qr = null;
     conn.pairing = null;
     if (conn.stopped) return;
@@ -497,6 +514,13 @@ export class BaileysAdapter implements WhatsAppAdapter, OnApplicationShutdown {
     conn.reports = conn.reports
       .then(() => this.sink.state(conn.instance, status, reason))
       .catch((err: unknown) => this.log.error(`${conn.instance.name}: reporting ${status} failed: ${describe(err)}`));
+  }
+
+  /** The current QR or pairing code, for every process's `/connect` (null: pairing ended). */
+  private share(conn: Connection, pairing: Pairing | null): void {
+    conn.reports = conn.reports
+      .then(() => this.sink.pairing(conn.instance, pairing))
+      .catch((err: unknown) => this.log.error(`${conn.instance.name}: sharing the pairing code failed: ${describe(err)}`));
   }
 
   private async reportNow(conn: Connection | null, instance: Instance, status: InstanceStatus, reason: string): Promise<void> {

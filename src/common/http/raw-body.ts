@@ -2,26 +2,17 @@ import type { Provider } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
-const WEBHOOK_PATH_PREFIX = '/v1/webhooks';
-
-/** Chatwoot's events carry a whole conversation; a generous cap, still bounded. */
-const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
-
 export type RawBody = Buffer | 'too_large' | 'unreadable';
 
-/** The exact bytes of each webhook request, for its signature (CONTRACT §6). */
+/** The exact bytes of each captured request. */
 const rawBodies = new WeakMap<Request, RawBody>();
 
-/** The raw body of a webhook request; undefined when the capture did not run. */
+/** The raw body of a request under a captured prefix; undefined when the capture did not run. */
 export function rawBodyOf(req: Request): RawBody | undefined {
   return rawBodies.get(req);
 }
 
-/**
- * Webhook bodies as bytes: a parsed value cannot be re-serialised into the bytes Chatwoot signed
- * (Rails escapes `<`, `>` and `&`). The JSON parser then sees a consumed stream and leaves it alone.
- */
-function captureWebhookRawBody(limit = WEBHOOK_BODY_LIMIT_BYTES): RequestHandler {
+function capture(limit: number): RequestHandler {
   return (req: Request, _res: Response, next: NextFunction) => {
     if (req.method !== 'POST') return next();
     const chunks: Buffer[] = [];
@@ -48,14 +39,20 @@ function captureWebhookRawBody(limit = WEBHOOK_BODY_LIMIT_BYTES): RequestHandler
 }
 
 /**
- * Registers the capture while providers are built, inside NestFactory.create: before configureApp()
- * adds the JSON parser, which module middleware would follow. The webhook e2e tests fail if this order breaks.
+ * POST bodies under `prefix` kept as bytes, for a signature over them: a parsed value cannot be
+ * re-serialised into the bytes that were signed (Rails escapes `<`, `>` and `&`; Meta escapes
+ * non-ASCII). The JSON parser then sees a consumed stream and leaves it alone.
+ *
+ * Registered while providers are built, inside NestFactory.create: before configureApp() adds the
+ * JSON parser, which module middleware would follow. The webhook e2e tests fail if this order breaks.
  */
-export const WEBHOOK_RAW_BODY_CAPTURE: Provider = {
-  provide: 'BRIDGE_WEBHOOK_RAW_BODY_CAPTURE',
-  inject: [HttpAdapterHost],
-  useFactory: (host: HttpAdapterHost) => {
-    host.httpAdapter?.use(WEBHOOK_PATH_PREFIX, captureWebhookRawBody());
-    return true;
-  },
-};
+export function rawBodyCapture(prefix: string, limit: number): Provider {
+  return {
+    provide: `RAW_BODY_CAPTURE ${prefix}`,
+    inject: [HttpAdapterHost],
+    useFactory: (host: HttpAdapterHost) => {
+      host.httpAdapter?.use(prefix, capture(limit));
+      return true;
+    },
+  };
+}

@@ -1,0 +1,204 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { AppConfig } from '../../config/config.js';
+import { APP_CONFIG } from '../../config/config.module.js';
+import { Instance } from '../../instances/instance.entity.js';
+import { LeasesService } from '../../leases/leases.service.js';
+import { type ConnectOutcome, type OutgoingMessage, type SentMessage, WhatsAppError } from '../whatsapp.port.js';
+import { BaileysAdapter } from './baileys.adapter.js';
+
+/** A held connection lives this long without a renewal. */
+export const LEASE_TTL_MS = 20_000;
+/** Renewals, and the search for connections nobody holds. */
+export const SWEEP_EVERY_MS = 5_000;
+/** A holder that could not renew for this long ends its socket itself, before anyone may take over. */
+const SELF_FENCE_MS = LEASE_TTL_MS - 4_000;
+
+const resource = (instanceId: string) => `whatsapp:${instanceId}`;
+
+/**
+ * One Baileys connection per instance across every process (SPEC-MESSAGING §8 "Sessions and
+ * ownership"): a process holds an instance's socket only while it holds its lease in the database.
+ *
+ * - Every 5 s each process renews its leases and looks for linked sessions that nobody holds (at
+ *   boot: every instance that was connected; after a holder died: its instances once its 20 s
+ *   lease expired), takes their leases and reconnects them. A takeover therefore happens within
+ *   25 s of a holder's death.
+ * - Never two holders: a lease is taken only when free or expired, and a holder that could not
+ *   renew for 16 s ends its socket by itself (its lease may be taken at 20 s). A renewal that
+ *   finds the lease gone ends the socket at once.
+ * - The session row is the wish: while it exists (linked) the instance should be connected; when
+ *   it is gone (a logout or a deletion, on any process) the holder logs the device out.
+ */
+@Injectable()
+export class BaileysOwnership implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('BaileysOwnership');
+  /** Instances whose lease this process holds, with when it was last renewed (monotonic ms). */
+  private readonly held = new Map<string, { instance: Instance; renewedAt: number }>();
+  private timer: NodeJS.Timeout | null = null;
+  private sweeping: Promise<void> | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly adapter: BaileysAdapter,
+    private readonly leases: LeasesService,
+    private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.sweep(), SWEEP_EVERY_MS);
+    this.timer.unref();
+    void this.sweep();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.sweeping;
+    // Hand every connection over at once: the next holder need not wait for the lease to expire.
+    await Promise.all([...this.held.values()].map(({ instance }) => this.handOver(instance)));
+  }
+
+  /** True when this process holds the instance's connection. */
+  holds(instanceId: string): boolean {
+    return this.held.has(instanceId);
+  }
+
+  /**
+   * `/connect`: this process takes the connection when nobody holds it; when another process does,
+   * the current pairing code it shares (or `connected`) is the answer.
+   */
+  async connect(instance: Instance, pairingPhone: string | undefined, shared: () => ConnectOutcome | null): Promise<ConnectOutcome> {
+    if (!(await this.take(instance))) {
+      const current = shared();
+      if (current) return current;
+      throw new WhatsAppError('UNREACHABLE', 'another server process holds this instance\'s connection and is not pairing it');
+    }
+    try {
+      return await this.adapter.connect(instance, pairingPhone ? { pairingPhone } : {});
+    } catch (err) {
+      if (!this.adapter.active(instance.id)) await this.handOver(instance);
+      throw err;
+    }
+  }
+
+  async reconnect(instance: Instance): Promise<ConnectOutcome> {
+    if (!(await this.take(instance))) return { status: 'connecting' };
+    try {
+      return await this.adapter.reconnect(instance);
+    } catch (err) {
+      if (!this.adapter.active(instance.id)) await this.handOver(instance);
+      throw err;
+    }
+  }
+
+  /**
+   * Logs the device out. The holder does it at once; elsewhere the saved session is deleted and
+   * the holder, seeing it gone, logs its socket out within one sweep.
+   */
+  async logout(instance: Instance): Promise<void> {
+    if (this.held.has(instance.id) || (await this.take(instance))) {
+      await this.adapter.logout(instance);
+      await this.handOver(instance);
+      return;
+    }
+    await this.dataSource.query(`DELETE FROM "whatsapp_sessions" WHERE "instance_id" = $1`, [instance.id]);
+  }
+
+  async send(instance: Instance, message: OutgoingMessage): Promise<SentMessage> {
+    // Sending through another process's connection is not done here (see README, Scaling).
+    if (!this.held.has(instance.id)) throw new WhatsAppError('NOT_CONNECTED', 'the connection is held by another server process');
+    return this.adapter.send(instance, message);
+  }
+
+  /** One pass: renew what is held, fence what could not be renewed, take what nobody holds. */
+  sweep(): Promise<void> {
+    this.sweeping ??= this.pass()
+      .catch((err: Error) => this.logger.warn(`connection ownership pass failed: ${err.message}`))
+      .finally(() => (this.sweeping = null));
+    return this.sweeping;
+  }
+
+  private async pass(): Promise<void> {
+    if (this.stopped) return;
+    await this.renew();
+    if (this.stopped || !this.config.roles.includes('api')) return;
+    const wanted = await this.dataSource
+      .getRepository(Instance)
+      .createQueryBuilder('i')
+      .innerJoin('whatsapp_sessions', 's', 's.instance_id = i.id')
+      .where(`i.provider = 'baileys' AND s.linked`)
+      .andWhere(`NOT EXISTS (SELECT 1 FROM "leases" l WHERE l."resource" = 'whatsapp:' || i."id"::text AND l."expires_at" >= now())`)
+      .limit(100)
+      .getMany();
+    for (const instance of wanted) {
+      if (this.stopped) return;
+      if (this.held.has(instance.id) || !(await this.take(instance))) continue;
+      this.logger.log(`holding the WhatsApp connection of ${instance.name}`);
+      if (!(await this.adapter.resume(instance))) await this.handOver(instance);
+    }
+  }
+
+  private async renew(): Promise<void> {
+    if (this.held.size === 0) return;
+    const now = performance.now();
+    for (const [id, h] of this.held) {
+      if (now - h.renewedAt > SELF_FENCE_MS) {
+        this.logger.warn(`${h.instance.name}: lease not renewed for ${Math.round((now - h.renewedAt) / 1000)} s; ending the connection before another process may take it`);
+        await this.release(id);
+      }
+    }
+    const ids = [...this.held.keys()];
+    let lost: string[];
+    try {
+      lost = await this.leases.renew(ids.map(resource), LEASE_TTL_MS);
+    } catch (err) {
+      this.logger.warn(`renewing connection leases failed: ${(err as Error).message}`);
+      return;
+    }
+    const renewedAt = performance.now();
+    for (const id of ids) {
+      const h = this.held.get(id);
+      if (!h) continue;
+      if (lost.includes(resource(id))) {
+        this.logger.warn(`${h.instance.name}: lease lost; ending the connection`);
+        await this.release(id);
+      } else {
+        h.renewedAt = renewedAt;
+      }
+    }
+    // The session row is the wish: gone (a logout elsewhere, a deletion) means log the device out.
+    const present: Array<{ instance_id: string }> = await this.dataSource.query(
+      `SELECT "instance_id" FROM "whatsapp_sessions" WHERE "instance_id" = ANY($1::uuid[])`,
+      [[...this.held.keys()]],
+    );
+    const withSession = new Set(present.map((r) => r.instance_id));
+    for (const [id, h] of this.held) {
+      if (withSession.has(id) || this.adapter.pairing(id)) continue;
+      this.logger.log(`${h.instance.name}: its session was deleted; logging the device out`);
+      await this.adapter.logout(h.instance).catch((err: Error) => this.logger.warn(`${h.instance.name}: logout failed: ${err.message}`));
+      await this.handOver(h.instance);
+    }
+  }
+
+  private async take(instance: Instance): Promise<boolean> {
+    if (this.stopped) return false;
+    if (!(await this.leases.acquire(resource(instance.id), LEASE_TTL_MS))) return false;
+    this.held.set(instance.id, { instance, renewedAt: performance.now() });
+    return true;
+  }
+
+  /** Ends the socket (keeping the session) and forgets the lease locally. */
+  private async release(instanceId: string): Promise<void> {
+    const h = this.held.get(instanceId);
+    this.held.delete(instanceId);
+    if (h) await this.adapter.release(h.instance).catch((err: Error) => this.logger.warn(`${h.instance.name}: release failed: ${err.message}`));
+  }
+
+  /** release(), and the lease given back so that another process may take it at once. */
+  private async handOver(instance: Instance): Promise<void> {
+    await this.release(instance.id);
+    await this.leases.release(resource(instance.id)).catch(() => undefined);
+  }
+}
