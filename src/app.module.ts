@@ -11,6 +11,7 @@ import { AppConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { EventsModule } from './events/events.module.js';
+import { MessagesModule } from './messages/messages.module.js';
 import { WhatsAppModule } from './whatsapp/whatsapp.module.js';
 import { HealthModule } from './health/health.module.js';
 import { InstancesModule } from './instances/instances.module.js';
@@ -21,7 +22,7 @@ export class AppModule {
   /** The modules follow ROLES (SPEC §1); `plaintexts` hears every secret the cipher handles (the logger's KnownSecrets). */
   static forRoot(config: AppConfig, plaintexts: PlaintextObserver | null = null): DynamicModule {
     const api = config.roles.includes('api')
-      ? [EventEmitterModule.forRoot(), AuthModule, RateLimitModule, AccountsModule, InstancesModule, ChatwootModule, EventsModule, WhatsAppModule]
+      ? [EventEmitterModule.forRoot(), AuthModule, RateLimitModule, AccountsModule, InstancesModule, ChatwootModule, EventsModule, WhatsAppModule, MessagesModule]
       : [];
     const bridge = config.roles.includes('bridge') ? [BridgeModule] : [];
     return {

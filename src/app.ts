@@ -6,6 +6,7 @@ import { AppModule } from './app.module.js';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
 import { accessLogMiddleware } from './common/http/access-log.middleware.js';
 import { jsonBodyMiddleware } from './common/http/json-body.js';
+import { mediaUploadRoute } from './messages/messages.limits.js';
 import { requestIdMiddleware } from './common/http/request-id.middleware.js';
 import { AppLogger } from './common/logging/app-logger.js';
 import { RateLimitMiddleware } from './common/rate-limit/rate-limit.middleware.js';
@@ -25,7 +26,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
     app.use('/api', limit);
     app.use('/ws', limit);
   }
-  app.use(jsonBodyMiddleware());
+  app.use(jsonBodyMiddleware([mediaUploadRoute(config)]));
   app.useGlobalFilters(new AllExceptionsFilter());
   setupOpenApi(app, config);
 }

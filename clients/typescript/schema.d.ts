@@ -92,6 +92,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/instance/connect/{instance}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Connect an instance to WhatsApp
+         * @description Baileys: starts (or reuses) the session and waits for the first QR code, at most `WHATSAPP_CONNECT_TIMEOUT_MS`; a new QR code replaces the old one every ~20 s, and calling again returns the current one. With `?phone=` a pairing code instead. A paired session answers `Instance already connected`. Cloud API: verifies the credentials with `GET <WHATSAPP_CLOUD_API_URL>/<cloudPhoneNumberId>`; the instance is then `connected` and its webhooks are accepted.
+         *
+         *     Auth: a TokenAccount or a TokenInstance (`token` header or `Authorization: Bearer`).
+         */
+        get: operations["connectInstance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/instance/delete/{instance}": {
         parameters: {
             query?: never;
@@ -136,6 +158,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/instance/logout/{instance}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Log an instance out of WhatsApp
+         * @description Baileys: logs the device out (it disappears from the phone's linked devices) and deletes the saved session. Cloud API: the instance stops accepting its webhooks. Either way the instance is `disconnected`.
+         *
+         *     Auth: a TokenAccount or a TokenInstance (`token` header or `Authorization: Bearer`).
+         */
+        delete: operations["logoutInstance"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/instance/new": {
         parameters: {
             query?: never;
@@ -152,6 +196,140 @@ export interface paths {
          *     Auth: a TokenAccount (`token` header or `Authorization: Bearer`); a TokenInstance gets `401`.
          */
         post: operations["createInstance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/instance/reconnect/{instance}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reconnect an instance
+         * @description Baileys: a saved session reconnects (the answer does not wait for it; `instance.state` events follow). Cloud API: the same as connect.
+         *
+         *     Auth: a TokenAccount or a TokenInstance (`token` header or `Authorization: Bearer`).
+         */
+        post: operations["reconnectInstance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/message/media/{instance}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a media message
+         * @description Every sent message is stored and emitted as `message.exchange` with `direction: "outgoing"`. With an `Idempotency-Key` (1–128 characters of `A-Z a-z 0-9 . _ : -`), a second request to the same instance with the same key within 24 h sends nothing and gets the first answer, whatever it was, waiting for it if the first is still running; a key whose first request never finished (the server stopped while sending) answers `409` `Idempotency-Key already used by a request whose outcome is unknown`. Other refusals by the provider: `WhatsApp rejected the message — <Meta's error.message>. Detail: <detail>`. The file comes as `mediaBase64` or from `mediaUrl` (fetched by the server: public addresses only, redirects followed, at most `MEDIA_MAX_BYTES`, 64 MiB by default; the body of this route may be `MEDIA_MAX_BYTES` × 4/3). Without `mimetype` the type is sniffed from the bytes.
+         *
+         *     Auth: a TokenAccount or a TokenInstance (`token` header or `Authorization: Bearer`).
+         */
+        post: operations["sendMedia"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/message/media/{instance}/{messageId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a message's media
+         * @description Streams the bytes with their `Content-Type`, kept as long as the event (`EVENT_RETENTION_HOURS`). Inbound media is downloaded from the provider in the background after the message was acknowledged; asked first, this route fetches it on demand.
+         *
+         *     Auth: a TokenAccount or a TokenInstance (`token` header or `Authorization: Bearer`).
+         */
+        get: operations["getMedia"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/message/text/{instance}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a text message
+         * @description Every sent message is stored and emitted as `message.exchange` with `direction: "outgoing"`. With an `Idempotency-Key` (1–128 characters of `A-Z a-z 0-9 . _ : -`), a second request to the same instance with the same key within 24 h sends nothing and gets the first answer, whatever it was, waiting for it if the first is still running; a key whose first request never finished (the server stopped while sending) answers `409` `Idempotency-Key already used by a request whose outcome is unknown`. Other refusals by the provider: `WhatsApp rejected the message — <Meta's error.message>. Detail: <detail>`.
+         *
+         *     Auth: a TokenAccount or a TokenInstance (`token` header or `Authorization: Bearer`).
+         */
+        post: operations["sendText"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/whatsapp-cloud": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Meta's webhook subscription handshake
+         * @description Answers `hub.challenge` when `hub.verify_token` is the `cloudVerifyToken` of a Cloud API instance. No token, no rate limit.
+         */
+        get: operations["verifyCloudWebhook"];
+        put?: never;
+        /**
+         * Meta's webhook: messages and statuses of Cloud API instances
+         * @description Meta's `{"object": "whatsapp_business_account", "entry": [...]}`, signed with `X-Hub-Signature-256` (`sha256=<hex HMAC-SHA256 of the raw body>`) by the app secret of every instance it names. Answered `200` once the messages and statuses of connected instances are stored with their events; unknown phone number ids and logged-out instances are ignored, and a body that names no known instance gets `200` with nothing processed. A `wamid` already stored changes nothing. No token, no rate limit.
+         */
+        post: operations["receiveCloudWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ws/{instance}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stream an instance's events (WebSocket)
+         * @description A WebSocket (`101 Switching Protocols`): every event of the instance as one JSON text frame (`EventFrame`), in `seq` order. With `after`, first every stored event with a greater `seq`, then live ones, with no gap and no duplicate between the two. Close codes: `4410` `events after <seq> are no longer kept` (older than `EVENT_RETENTION_HOURS`); `4408` `reader too slow` (more than 1,000 frames unsent: resume with `after`). The server pings every 30 s and closes a connection silent for 60 s. Auth, ownership and rate limit are checked before the upgrade; the token may also come as `?token=` (browsers).
+         *
+         *     Auth: a TokenAccount or a TokenInstance (`token` header or `Authorization: Bearer`).
+         */
+        get: operations["streamEvents"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -224,6 +402,26 @@ export interface components {
              */
             updated_at: string;
         };
+        ConnectResponse: {
+            /** @enum {string} */
+            message: "Instance already connected" | "Instance connected" | "Scan the QR code with WhatsApp" | "Enter the pairing code in WhatsApp" | "Instance reconnecting";
+            /**
+             * @description With `pairing_code` (`?phone=`): 8 characters to enter in WhatsApp → Linked devices.
+             * @example ABCD1234
+             */
+            pairingCode?: string;
+            /** @description With `qr_ready`: the raw QR string (a new one every ~20 s; call again for the current one). */
+            qrCode?: string;
+            /**
+             * @description With `qr_ready`: the QR code as a PNG data URL.
+             * @example data:image/png;base64,iVBORw0KGgo…
+             */
+            qrCodeBase64?: string;
+            /** @enum {string} */
+            status: "connected" | "qr_ready" | "pairing_code" | "connecting";
+            /** @enum {boolean} */
+            success: true;
+        };
         /** @description Account names need not be unique. */
         CreateAccountRequest: {
             /**
@@ -280,11 +478,25 @@ export interface components {
              * @default false
              */
             chatwootStartAsPending?: boolean;
+            /** @description Cloud API: the access token (a system user token). Stored encrypted; never returned. */
+            cloudAccessToken?: string;
+            /** @description Cloud API: the Meta app's secret, which signs the webhooks. Stored encrypted; never returned. */
+            cloudAppSecret?: string;
+            /** @description Cloud API: the phone number id (unique across the server). Required with provider "cloud", refused otherwise. */
+            cloudPhoneNumberId?: string;
+            /** @description Cloud API: the webhook's verify token, as entered in Meta's app dashboard. Stored as a SHA-256 hash. */
+            cloudVerifyToken?: string;
             /**
              * @description Unique within the account.
              * @example suporte
              */
             name: string;
+            /**
+             * @description Fixed for the life of the instance (SPEC-MESSAGING §8).
+             * @default baileys
+             * @enum {string}
+             */
+            provider?: "baileys" | "cloud";
             /** @description A custom TokenInstance, unique across the server; omitted = a generated one. */
             token?: string;
         };
@@ -354,6 +566,27 @@ export interface components {
             /** @enum {boolean} */
             success: false;
         };
+        EventFrame: {
+            /** @description `message.exchange`: `{"id", "message": {"id", "direction", "timestamp", "fromMe", "chat", "sender", "type", "content", "media", "replyTo", "target"}}`; `message.status`: `{"id", "status", "error", "timestamp"}`; `instance.state`: `{"status", "reason"}`. */
+            data: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            event: "message.exchange" | "message.status" | "instance.state";
+            instanceData: components["schemas"]["EventInstanceData"];
+            /** @description The event's place in the instance's log: 1, 2, 3, … with no reuse. */
+            seq: number;
+        };
+        EventInstanceData: {
+            /**
+             * Format: uri
+             * @description PUBLIC_URL.
+             * @example https://api.example.com
+             */
+            baseUrl: string;
+            /** @example suporte */
+            instance: string;
+        };
         InlineChatwootActivated: {
             /** @example int_xyz789abc */
             bridge_integration_id: string;
@@ -413,6 +646,111 @@ export interface components {
              * @example disconnected
              */
             status: string;
+        };
+        LoggedOutInstance: {
+            /** @example suporte */
+            name: string;
+            /**
+             * @example disconnected
+             * @enum {string}
+             */
+            status: "disconnected" | "connecting" | "qr_ready" | "connected";
+        };
+        LogoutResponse: {
+            instance: components["schemas"]["LoggedOutInstance"];
+            /** @enum {string} */
+            message: "Instance logged out";
+            /** @enum {boolean} */
+            success: true;
+        };
+        ReconnectResponse: {
+            /** @enum {string} */
+            message: "Instance reconnecting" | "Instance connected";
+            /** @enum {string} */
+            status: "connecting" | "connected";
+            /** @enum {boolean} */
+            success: true;
+        };
+        /** @description Exactly one of `mediaUrl` or `mediaBase64`. Unknown fields are a 400. */
+        SendMediaRequest: {
+            caption?: string;
+            /** @description The file name shown for documents. */
+            fileName?: string;
+            /**
+             * Format: byte
+             * @description The file, base64-encoded (at most MEDIA_MAX_BYTES once decoded).
+             */
+            mediaBase64?: string;
+            /**
+             * Format: uri
+             * @description An http or https URL the server fetches (public addresses only, at most MEDIA_MAX_BYTES).
+             */
+            mediaUrl?: string;
+            /**
+             * @description The MIME type; sniffed from the bytes when omitted.
+             * @example image/jpeg
+             */
+            mimetype?: string;
+            /**
+             * @description A phone number (`+` optional, 8–15 digits), or a JID: `<digits>@s.whatsapp.net`, `<id>@lid`, `<id>@g.us`.
+             * @example +5511999999999
+             */
+            number: string;
+            /** @description The `messageId` of a message of this instance to reply to (quote). */
+            replyTo?: string;
+            /** @enum {string} */
+            type: "image" | "video" | "audio" | "document";
+            /** @description Send audio as a voice note. */
+            voice?: boolean;
+        };
+        SendMessageResponse: {
+            data: components["schemas"]["SentMessageData"];
+            /** @enum {string} */
+            message: "Message sent successfully";
+            /** @enum {string} */
+            status: "sent";
+            /** @enum {boolean} */
+            success: true;
+        };
+        /** @description Unknown fields are a 400. */
+        SendTextRequest: {
+            /** @description Seconds of "typing…" before sending (Baileys; ignored by the Cloud API). */
+            delay?: number;
+            /** @description Show a preview of the first link. */
+            linkPreview?: boolean;
+            /**
+             * @description 1 to 4096 characters.
+             * @example Olá!
+             */
+            message: string;
+            /**
+             * @description A phone number (`+` optional, 8–15 digits), or a JID: `<digits>@s.whatsapp.net`, `<id>@lid`, `<id>@g.us`.
+             * @example +5511999999999
+             */
+            number: string;
+            /** @description The `messageId` of a message of this instance to reply to (quote). */
+            replyTo?: string;
+        };
+        SentChat: {
+            /** @example 5511999999999@s.whatsapp.net */
+            jid: string;
+            /** @enum {string} */
+            type: "private" | "group";
+        };
+        SentMessageData: {
+            chat: components["schemas"]["SentChat"];
+            /** @enum {string} */
+            direction: "outgoing";
+            /**
+             * @description The provider's message id: `replyTo` of later sends, the media route's `messageId`, events' `id`.
+             * @example wamid.HBgNNTUxMTk5OTk5OTk5ORUCABEYEjA2QkE0N0FFMkE1MUMyRjhBNAA=
+             */
+            messageId: string;
+            /**
+             * Format: date-time
+             * @example 2026-04-20T10:15:30Z
+             */
+            timestamp: string;
         };
         /** @description A set replaces the whole configuration: an omitted optional field takes its default, also on an update. */
         SetChatwootRequest: {
@@ -1028,6 +1366,137 @@ export interface operations {
             };
         };
     };
+    connectInstance: {
+        parameters: {
+            query?: {
+                /** @description Baileys: a pairing code for this phone number (digits) instead of a QR code. */
+                phone?: string;
+            };
+            header?: {
+                /** @description Echoed in the response when it matches the pattern; otherwise the server generates one. */
+                "X-Request-Id"?: string;
+            };
+            path: {
+                /** @description The instance name. */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Connected, or a code to pair a phone with */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectResponse"];
+                };
+            };
+            /**
+             * @description `Invalid query: phone must be 8 to 15 digits` — `phone` is not 8 to 15 digits (a leading `+` is allowed)
+             *
+             *     `WhatsApp Cloud API rejected the credentials — verify cloudAccessToken. Detail: <detail>` — Cloud API: Meta answered 401 or error code 190
+             *
+             *     `WhatsApp Cloud API refused the phone number — verify cloudPhoneNumberId. Detail: <detail>` — Cloud API: Meta refused the phone number id (e.g. code 100, 10 or 200)
+             */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `Invalid token` — the token is missing or unknown */
+            401: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `Instance token does not match the requested instance` — a TokenInstance on another instance's path */
+            403: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `Instance not found` — no instance of that name in the caller's account */
+            404: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `Rate limit exceeded. Try again later.` — the token's budget for the current minute is spent (checked before auth) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `Internal server error` — an unexpected failure (e.g. the database is down); the detail goes to the log only */
+            500: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `WhatsApp is unreachable — retry later. Detail: <detail>` — WhatsApp (or the Graph API) cannot be reached or answered 5xx, or no QR code came within WHATSAPP_CONNECT_TIMEOUT_MS; the instance is `disconnected` */
+            502: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     deleteInstance: {
         parameters: {
             query?: never;
@@ -1194,6 +1663,102 @@ export interface operations {
             };
         };
     };
+    logoutInstance: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Echoed in the response when it matches the pattern; otherwise the server generates one. */
+                "X-Request-Id"?: string;
+            };
+            path: {
+                /** @description The instance name. */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Instance logged out */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogoutResponse"];
+                };
+            };
+            /** @description `Invalid token` — the token is missing or unknown */
+            401: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `Instance token does not match the requested instance` — a TokenInstance on another instance's path */
+            403: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `Instance not found` — no instance of that name in the caller's account */
+            404: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `Rate limit exceeded. Try again later.` — the token's budget for the current minute is spent (checked before auth) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `Internal server error` — an unexpected failure (e.g. the database is down); the detail goes to the log only */
+            500: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     createInstance: {
         parameters: {
             query?: never;
@@ -1227,6 +1792,8 @@ export interface operations {
              * @description `Invalid request body: name must match ^[A-Za-z0-9_-]{1,64}$` — a field breaks its rule
              *
              *     `Invalid request body: chatwootAccountId must be an integer greater than 0` — chatwootEnabled is true and the inline block breaks a rule of the set body (no instance is created)
+             *
+             *     `Invalid request body: cloudAccessToken is required with provider "cloud"; cloudAppSecret is required with provider "cloud"; cloudVerifyToken is required with provider "cloud"` — provider "cloud" without all four cloud* fields, or a cloud* field without provider "cloud"
              *
              *     `Invalid request body: unknown field color` — the body has a field that is neither documented nor ignored
              *
@@ -1278,6 +1845,8 @@ export interface operations {
              * @description `Instance name already in use` — the account already has an instance of that name
              *
              *     `Instance token already in use` — the custom token is already a token of this server
+             *
+             *     `Phone number already in use` — provider "cloud": another instance of this server has that cloudPhoneNumberId
              */
             409: {
                 headers: {
@@ -1293,6 +1862,844 @@ export interface operations {
             };
             /** @description `Request body too large` — the body is larger than 64 KiB */
             413: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `Rate limit exceeded. Try again later.` — the token's budget for the current minute is spent (checked before auth) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `Internal server error` — an unexpected failure (e.g. the database is down); the detail goes to the log only */
+            500: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    reconnectInstance: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Echoed in the response when it matches the pattern; otherwise the server generates one. */
+                "X-Request-Id"?: string;
+            };
+            path: {
+                /** @description The instance name. */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `Instance reconnecting` (Baileys) or `Instance connected` (Cloud API) */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconnectResponse"];
+                };
+            };
+            /**
+             * @description `Instance has no saved session — call /connect first` — Baileys: no paired session is saved
+             *
+             *     `WhatsApp Cloud API rejected the credentials — verify cloudAccessToken. Detail: <detail>` — Cloud API: Meta answered 401 or error code 190
+             *
+             *     `WhatsApp Cloud API refused the phone number — verify cloudPhoneNumberId. Detail: <detail>` — Cloud API: Meta refused the phone number id (e.g. code 100, 10 or 200)
+             */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `Invalid token` — the token is missing or unknown */
+            401: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `Instance token does not match the requested instance` — a TokenInstance on another instance's path */
+            403: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `Instance not found` — no instance of that name in the caller's account */
+            404: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `Rate limit exceeded. Try again later.` — the token's budget for the current minute is spent (checked before auth) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `Internal server error` — an unexpected failure (e.g. the database is down); the detail goes to the log only */
+            500: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `WhatsApp is unreachable — retry later. Detail: <detail>` — WhatsApp (or the Graph API) cannot be reached or answered 5xx, or no QR code came within WHATSAPP_CONNECT_TIMEOUT_MS; the instance is `disconnected` */
+            502: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    sendMedia: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A repeat with the same key within 24 h sends nothing and gets the first answer (waiting for it if needed). */
+                "Idempotency-Key"?: string;
+                /** @description Echoed in the response when it matches the pattern; otherwise the server generates one. */
+                "X-Request-Id"?: string;
+            };
+            path: {
+                /** @description The instance name. */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SendMediaRequest"];
+            };
+        };
+        responses: {
+            /** @description Message sent successfully */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SendMessageResponse"];
+                };
+            };
+            /**
+             * @description `Invalid request body: type must be one of image, video, audio, document` — `type` is not image, video, audio or document
+             *
+             *     `Invalid request body: number must be a phone number or a WhatsApp JID` — `number` is neither a phone number nor a WhatsApp JID
+             *
+             *     `Invalid request body: malformed JSON` — the body is not valid JSON
+             *
+             *     `Invalid request body: body must be a JSON object` — the body is JSON but not an object
+             *
+             *     `Invalid request body: Content-Type must be application/json` — the Content-Type is not application/json
+             *
+             *     `Invalid request body: exactly one of mediaUrl or mediaBase64 is required` — both or neither of `mediaUrl` and `mediaBase64`
+             *
+             *     `Media could not be fetched — <reason>` — `mediaUrl` could not be fetched (refused address, HTTP error, too large, timeout)
+             *
+             *     `Invalid request body: Idempotency-Key must be 1-128 characters of A-Z a-z 0-9 . _ : -` — the Idempotency-Key header breaks its rule
+             *
+             *     `Instance is not connected to WhatsApp` — the instance is not `connected`
+             */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `Invalid token` — the token is missing or unknown */
+            401: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `Instance token does not match the requested instance` — a TokenInstance on another instance's path */
+            403: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /**
+             * @description `Instance not found` — no instance of that name in the caller's account
+             *
+             *     `Message not found` — `replyTo` names no message of this instance
+             */
+            404: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `Idempotency-Key already used for a different request` — the key was used on this instance within 24 h with another body */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `Request body too large` — the body is larger than 64 KiB */
+            413: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `Rate limit exceeded. Try again later.` — the token's budget for the current minute is spent (checked before auth) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `Internal server error` — an unexpected failure (e.g. the database is down); the detail goes to the log only */
+            500: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /**
+             * @description `WhatsApp rejected the message — the 24-hour customer service window is closed (send a template). Detail: <detail>` — Cloud API code 131047
+             *
+             *     `WhatsApp rejected the message — the number is not on WhatsApp. Detail: <detail>` — Cloud API code 131026
+             *
+             *     `WhatsApp rejected the message — rate limited by WhatsApp. Detail: <detail>` — Cloud API codes 130429, 131048, 131056, 80007, 4
+             *
+             *     `WhatsApp Cloud API rejected the credentials — verify cloudAccessToken. Detail: <detail>` — Cloud API: the access token expired or was revoked (code 190)
+             *
+             *     `WhatsApp is unreachable — retry later. Detail: <detail>` — the provider cannot be reached, or answered 5xx
+             */
+            502: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getMedia: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Echoed in the response when it matches the pattern; otherwise the server generates one. */
+                "X-Request-Id"?: string;
+            };
+            path: {
+                /** @description The instance name. */
+                instance: string;
+                /** @description The provider's message id, as in the event. */
+                messageId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, with its own `Content-Type` (and `Content-Disposition` when it has a name) */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description `Invalid token` — the token is missing or unknown */
+            401: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `Instance token does not match the requested instance` — a TokenInstance on another instance's path */
+            403: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /**
+             * @description `Instance not found` — no instance of that name in the caller's account
+             *
+             *     `Media not found` — no such message, no media, or the provider no longer has it
+             */
+            404: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `Rate limit exceeded. Try again later.` — the token's budget for the current minute is spent (checked before auth) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `Internal server error` — an unexpected failure (e.g. the database is down); the detail goes to the log only */
+            500: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `WhatsApp is unreachable — retry later. Detail: <detail>` — fetching the media from the provider failed; retry later */
+            502: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    sendText: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A repeat with the same key within 24 h sends nothing and gets the first answer (waiting for it if needed). */
+                "Idempotency-Key"?: string;
+                /** @description Echoed in the response when it matches the pattern; otherwise the server generates one. */
+                "X-Request-Id"?: string;
+            };
+            path: {
+                /** @description The instance name. */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SendTextRequest"];
+            };
+        };
+        responses: {
+            /** @description Message sent successfully */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SendMessageResponse"];
+                };
+            };
+            /**
+             * @description `Invalid request body: number must be a phone number or a WhatsApp JID` — `number` is neither a phone number nor a WhatsApp JID
+             *
+             *     `Invalid request body: message must be 1 to 4096 characters` — `message` is missing, empty or longer than 4096 characters
+             *
+             *     `Invalid request body: unknown field color` — the body has a field the route does not take
+             *
+             *     `Invalid request body: malformed JSON` — the body is not valid JSON
+             *
+             *     `Invalid request body: body must be a JSON object` — the body is JSON but not an object
+             *
+             *     `Invalid request body: Content-Type must be application/json` — the Content-Type is not application/json
+             *
+             *     `Invalid request body: Idempotency-Key must be 1-128 characters of A-Z a-z 0-9 . _ : -` — the Idempotency-Key header breaks its rule
+             *
+             *     `Instance is not connected to WhatsApp` — the instance is not `connected`
+             */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `Invalid token` — the token is missing or unknown */
+            401: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `Instance token does not match the requested instance` — a TokenInstance on another instance's path */
+            403: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /**
+             * @description `Instance not found` — no instance of that name in the caller's account
+             *
+             *     `Message not found` — `replyTo` names no message of this instance
+             */
+            404: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `Idempotency-Key already used for a different request` — the key was used on this instance within 24 h with another body */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `Request body too large` — the body is larger than 64 KiB */
+            413: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `Rate limit exceeded. Try again later.` — the token's budget for the current minute is spent (checked before auth) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `Internal server error` — an unexpected failure (e.g. the database is down); the detail goes to the log only */
+            500: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /**
+             * @description `WhatsApp rejected the message — the 24-hour customer service window is closed (send a template). Detail: <detail>` — Cloud API code 131047
+             *
+             *     `WhatsApp rejected the message — the number is not on WhatsApp. Detail: <detail>` — Cloud API code 131026
+             *
+             *     `WhatsApp rejected the message — rate limited by WhatsApp. Detail: <detail>` — Cloud API codes 130429, 131048, 131056, 80007, 4
+             *
+             *     `WhatsApp Cloud API rejected the credentials — verify cloudAccessToken. Detail: <detail>` — Cloud API: the access token expired or was revoked (code 190)
+             *
+             *     `WhatsApp is unreachable — retry later. Detail: <detail>` — the provider cannot be reached, or answered 5xx
+             */
+            502: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    verifyCloudWebhook: {
+        parameters: {
+            query: {
+                "hub.challenge": string;
+                "hub.verify_token": string;
+                "hub.mode": string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The challenge, as text/plain */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description `Forbidden` — not a subscribe request, or no instance has that verify token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "message": "Forbidden"
+                     *       },
+                     *       "success": false
+                     *     }
+                     */
+                    "text/plain": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    receiveCloudWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Stored (or nothing to store) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description `Invalid signature` — the signature does not verify with the app secret of an instance the body names; nothing is processed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "message": "Invalid signature"
+                     *       },
+                     *       "success": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `Request body too large` — over 4 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "message": "Request body too large"
+                     *       },
+                     *       "success": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    streamEvents: {
+        parameters: {
+            query?: {
+                /** @description The token, for browsers (which cannot set headers on a WebSocket). */
+                token?: string;
+                /** @description Replay the stored events with a greater `seq` first. */
+                after?: number;
+            };
+            header?: {
+                /** @description Echoed in the response when it matches the pattern; otherwise the server generates one. */
+                "X-Request-Id"?: string;
+            };
+            path: {
+                /** @description The instance name. */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Switching Protocols; then frames like this one */
+            101: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventFrame"];
+                };
+            };
+            /** @description `Invalid query: after must be a non-negative integer` — `after` is not a non-negative integer */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `Invalid token` — the token is missing or unknown */
+            401: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `Instance token does not match the requested instance` — a TokenInstance on another instance's path */
+            403: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `Instance not found` — no instance of that name in the caller's account */
+            404: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `WebSocket upgrade required` — a plain HTTP request (no WebSocket upgrade) */
+            426: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];

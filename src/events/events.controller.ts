@@ -1,5 +1,7 @@
 import { Controller, Get, Param, Query, Req, Res, UseFilters } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiEndpoint } from '../openapi/api-endpoint.decorator.js';
+import { STREAM_EVENTS } from './events.openapi.js';
 import type { Request, Response } from 'express';
 import { RequireToken } from '../common/auth/auth.guard.js';
 import { CurrentPrincipal } from '../common/auth/current-principal.decorator.js';
@@ -10,18 +12,15 @@ import { InstancesService } from '../instances/instances.service.js';
 import { EventSocketServer } from './event-socket.js';
 import { EventStream } from './event-stream.js';
 import { pendingUpgrade } from './upgrade-routing.js';
+import { EventsMessages } from './events.messages.js';
 
-export const EventsMessages = {
-  badAfter: 'Invalid query: after must be a non-negative integer',
-  upgradeRequired: 'WebSocket upgrade required',
-} as const;
 
 /**
  * `GET /ws/:instance[?after=<seq>]` (SPEC-MESSAGING §10): the instance's events over a WebSocket.
  * Rate limit, auth and ownership are checked before the upgrade, and refused with the envelope.
  */
 @Controller('ws')
-@ApiExcludeController()
+@ApiTags('events')
 @UseFilters(InstancesExceptionFilter)
 export class EventsController {
   constructor(
@@ -32,6 +31,10 @@ export class EventsController {
 
   @Get(':instance')
   @RequireToken('any')
+  @ApiEndpoint(STREAM_EVENTS)
+  @ApiParam({ name: 'instance', type: String, description: 'The instance name.', example: 'suporte' })
+  @ApiQuery({ name: 'after', required: false, type: 'integer', description: 'Replay the stored events with a greater `seq` first.' })
+  @ApiQuery({ name: 'token', required: false, type: String, description: 'The token, for browsers (which cannot set headers on a WebSocket).' })
   async streamEvents(
     @CurrentPrincipal() principal: AccountPrincipal,
     @Param('instance') name: string,

@@ -1,9 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { returnedRows } from '../database/returned-rows.js';
 
 /** Bytes per stored chunk: a download holds one chunk in memory at a time. */
 const CHUNK_BYTES = 512 * 1024;
+
+/** Writes a message's bytes in chunks, inside the caller's transaction. */
+export async function writeChunks(m: EntityManager, messageId: string, bytes: Buffer): Promise<void> {
+  for (let seq = 0, offset = 0; offset < bytes.length || seq === 0; seq++, offset += CHUNK_BYTES) {
+    await m.query(`INSERT INTO "message_media_chunks" ("message_id", "seq", "bytes") VALUES ($1, $2, $3)`, [
+      messageId, seq, bytes.subarray(offset, offset + CHUNK_BYTES),
+    ]);
+  }
+}
 
 /** The media bytes of messages (SPEC-MESSAGING §10), in chunks of the `message_media_chunks` table. */
 @Injectable()
@@ -22,11 +31,7 @@ export class MediaStore {
         [messageId, bytes.length, mimetype],
       );
       if (returnedRows(claimed).length === 0) return;
-      for (let seq = 0, offset = 0; offset < bytes.length || seq === 0; seq++, offset += CHUNK_BYTES) {
-        await m.query(`INSERT INTO "message_media_chunks" ("message_id", "seq", "bytes") VALUES ($1, $2, $3)`, [
-          messageId, seq, bytes.subarray(offset, offset + CHUNK_BYTES),
-        ]);
-      }
+      await writeChunks(m, messageId, bytes);
     });
   }
 

@@ -10,6 +10,7 @@ import type { Instance, InstanceStatus } from '../instances/instance.entity.js';
 import type {
   DeliveryStatus, InboundSink, MediaSource, MessageData, Pairing, ProviderMessage, ProviderStatus,
 } from '../whatsapp/whatsapp.port.js';
+import { writeChunks } from './media-store.js';
 import type { MediaState, MessageDirection } from './message.entity.js';
 
 /** A stored message, as the send and media routes need it. */
@@ -56,9 +57,12 @@ export class MessageStore implements InboundSink {
     if (pendingMedia.length > 0) this.mediaListener(instance, pendingMedia);
   }
 
-  /** Stores a message this server sent (its media is stored already), with its event. */
-  async recordSent(instance: Instance, message: ProviderMessage): Promise<void> {
-    await this.dataSource.transaction((m) => this.insert(m, instance, [message], 'stored'));
+  /** Stores a message this server sent, with its media bytes and its event, in one transaction. */
+  async recordSent(instance: Instance, message: ProviderMessage, media: { bytes: Buffer; mimetype: string } | null): Promise<void> {
+    await this.dataSource.transaction(async (m) => {
+      const data = media && message.data.media ? { ...message.data, media: { ...message.data.media, size: media.bytes.length, mimetype: media.mimetype } } : message.data;
+      await this.insert(m, instance, [{ ...message, data }], media ? 'stored' : 'pending', (id) => (media ? writeChunks(m, id, media.bytes) : undefined));
+    });
   }
 
   async statuses(instance: Instance, statuses: ProviderStatus[]): Promise<void> {
@@ -134,7 +138,13 @@ export class MessageStore implements InboundSink {
     return `${this.config.publicUrl}/api/message/media/${encodeURIComponent(instanceName)}/${encodeURIComponent(providerMessageId)}`;
   }
 
-  private async insert(m: EntityManager, instance: Instance, messages: ProviderMessage[], mediaState: MediaState = 'pending'): Promise<string[]> {
+  private async insert(
+    m: EntityManager,
+    instance: Instance,
+    messages: ProviderMessage[],
+    mediaState: MediaState = 'pending',
+    afterInsert: (id: string) => Promise<void> | undefined = () => undefined,
+  ): Promise<string[]> {
     const events: NewEvent[] = [];
     const pendingMedia: string[] = [];
     for (const message of messages) {
@@ -153,6 +163,7 @@ export class MessageStore implements InboundSink {
         ],
       );
       if (returnedRows(result).length === 0) continue; // delivered before: one event per message
+      await afterInsert(id);
       if (hasMedia && mediaState === 'pending') pendingMedia.push(id);
       const media = data.media ? { ...data.media, url: this.mediaUrl(instance.name, data.id) } : null;
       events.push({ type: 'message.exchange', data: { id: data.id, message: { ...data, media } } });

@@ -37,7 +37,8 @@ export interface EndpointDoc {
   summary: string;
   description: string;
   auth: TokenKind;
-  success: { status: number; type: Type<unknown>; description: string };
+  /** The success answer: a JSON body of `type`, or (`binary`) a file of any media type. */
+  success: { status: number; type: Type<unknown>; description: string; binary?: boolean };
   /** The route's own errors; the 401, 429 and 500 every /api route shares are added here. */
   errors: ErrorDoc[];
   /** Schemas referenced only through `oneOf`/`$ref`. */
@@ -62,12 +63,19 @@ export function ApiEndpoint(doc: EndpointDoc): MethodDecorator {
       description: 'Echoed in the response when it matches the pattern; otherwise the server generates one.',
       schema: { type: 'string', pattern: CLIENT_REQUEST_ID_PATTERN },
     }),
-    ApiResponse({
-      status: doc.success.status,
-      type: doc.success.type,
-      description: doc.success.description,
-      headers: headerRefs(API_RESPONSE_HEADERS),
-    }),
+    doc.success.binary
+      ? ApiResponse({
+          status: doc.success.status,
+          description: doc.success.description,
+          headers: headerRefs(API_RESPONSE_HEADERS),
+          content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+        })
+      : ApiResponse({
+          status: doc.success.status,
+          type: doc.success.type,
+          description: doc.success.description,
+          headers: headerRefs(API_RESPONSE_HEADERS),
+        }),
     ...[...byStatus].map(([status, list]) => errorResponse(status, list)),
     ...(doc.extraModels ? [ApiExtraModels(...doc.extraModels)] : []),
   );

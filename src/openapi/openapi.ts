@@ -6,10 +6,15 @@ import { AccountsModule } from '../accounts/accounts.module.js';
 import { AppModule } from '../app.module.js';
 import { ChatwootModule } from '../chatwoot/chatwoot.module.js';
 import { type AppConfig, loadConfig } from '../config/config.js';
+import { EventsModule } from '../events/events.module.js';
 import { InstancesModule } from '../instances/instances.module.js';
+import { MessagesModule } from '../messages/messages.module.js';
+import { CLOUD_WEBHOOK_PATH } from '../whatsapp/cloud/cloud-webhook.controller.js';
+import { WhatsAppModule } from '../whatsapp/whatsapp.module.js';
 import { CLIENT_REQUEST_ID_PATTERN, SecuritySchemes } from './api-endpoint.decorator.js';
 
-const INFO_DESCRIPTION = `RyzeAPI-compatible server: accounts (self-hosting), instances and their Chatwoot integration.
+const INFO_DESCRIPTION = `RyzeAPI-compatible server: accounts (self-hosting), instances with their WhatsApp connection (Baileys or
+Meta's Cloud API), sending messages, each instance's event stream, and the Chatwoot integration.
 
 ## Authentication
 Every \`/api\` route takes a token in the \`token\` header; \`Authorization: Bearer <token>\` is accepted too
@@ -39,13 +44,13 @@ A body error names the field and the rule; several problems are joined with \`; 
 (\`unknown field <name>\`) last. Unknown routes answer \`404\` \`Not found\`.
 
 ## Requests and responses
-Bodies are JSON (\`Content-Type: application/json\`), at most 64 KiB. Every response carries
+Bodies are JSON (\`Content-Type: application/json\`), at most 64 KiB (\`POST /api/message/media\`: \`MEDIA_MAX_BYTES\` × 4/3). Every response carries
 \`X-Request-Id\`: the client's own value when it matches \`${CLIENT_REQUEST_ID_PATTERN}\`, otherwise a
 generated one. Timestamps are RFC 3339 in UTC, to the second (\`2026-04-20T10:15:30Z\`).
 The Chatwoot API token is never returned by any route.`;
 
-/** The modules whose routes the document describes: every /api route, nothing else (SPEC §7). */
-const DOCUMENTED_MODULES = [AccountsModule, InstancesModule, ChatwootModule];
+/** The modules whose routes the document describes: every /api route (SPEC §7), the event stream and Meta's webhook. */
+const DOCUMENTED_MODULES = [AccountsModule, InstancesModule, ChatwootModule, WhatsAppModule, MessagesModule, EventsModule];
 
 const tokenDescription =
   'A TokenAccount or a TokenInstance (which routes take which is said on each operation).';
@@ -66,6 +71,9 @@ function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addTag('accounts', 'Self-hosting: how accounts are made (SPEC §3)')
     .addTag('instances', 'Instances (SPEC §4)')
     .addTag('chatwoot', 'The Chatwoot integration of an instance (SPEC §5)')
+    .addTag('messages', 'Sending messages, and the media of stored messages (SPEC-MESSAGING §9)')
+    .addTag('events', "An instance's durable event stream over a WebSocket (SPEC-MESSAGING §10)")
+    .addTag('webhooks', "Meta's webhooks for Cloud API instances (SPEC-MESSAGING §8); called by Meta, not by clients")
     // addSecurity rather than addBearerAuth, which would claim a JWT: tokens are opaque strings.
     .addSecurity(SecuritySchemes.token, { type: 'apiKey', in: 'header', name: 'token', description: tokenDescription })
     .addSecurity(SecuritySchemes.bearer, { type: 'http', scheme: 'bearer', description: tokenDescription })
@@ -75,13 +83,17 @@ function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   config.components = { ...config.components, headers: RESPONSE_HEADERS };
   // DocumentBuilder fills what the project has not got (no contact; a licence without a URL).
   delete config.info.contact;
-  config.info.license = { name: 'UNLICENSED' };
+  config.info.license = { name: 'Apache-2.0', identifier: 'Apache-2.0' } as typeof config.info.license;
   const document = SwaggerModule.createDocument(app, config, {
     include: DOCUMENTED_MODULES,
     // SPEC/STYLE: the handler name is the operationId (`setChatwoot`, `getChatwootStatus`…).
     operationIdFactory: (_controller, method) => method,
     autoTagControllers: false,
   });
+  // Meta's webhook takes no token: said explicitly, as OpenAPI's empty security requirement.
+  for (const operation of Object.values(document.paths[CLOUD_WEBHOOK_PATH] ?? {})) {
+    if (operation && typeof operation === 'object' && 'responses' in operation) (operation as { security?: unknown[] }).security = [];
+  }
   return sortKeys(document);
 }
 

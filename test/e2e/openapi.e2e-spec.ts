@@ -60,7 +60,7 @@ describe('the OpenAPI document and Swagger UI (SPEC §7)', () => {
     expect(init.text).toContain('"validatorUrl": null');
   });
 
-  it('names every /api operation by its handler and requires a token on each', () => {
+  it('names every operation by its handler and requires a token on each but Meta\'s webhook', () => {
     const doc = JSON.parse(committed);
     const ops = Object.entries(doc.paths as Record<string, Record<string, Operation>>).flatMap(([path, methods]) =>
       Object.entries(methods).map(([method, op]) => [`${method.toUpperCase()} ${path}`, op.operationId, op.security] as const),
@@ -71,9 +71,18 @@ describe('the OpenAPI document and Swagger UI (SPEC §7)', () => {
       ['DELETE /api/chatwoot/delete/{instance}', 'deleteChatwoot', account],
       ['GET /api/chatwoot/list/{instance}', 'getChatwootStatus', account],
       ['POST /api/chatwoot/set/{instance}', 'setChatwoot', account],
+      ['GET /api/instance/connect/{instance}', 'connectInstance', account],
       ['DELETE /api/instance/delete/{instance}', 'deleteInstance', account],
       ['GET /api/instance/list', 'listInstances', account],
+      ['DELETE /api/instance/logout/{instance}', 'logoutInstance', account],
       ['POST /api/instance/new', 'createInstance', account],
+      ['POST /api/instance/reconnect/{instance}', 'reconnectInstance', account],
+      ['POST /api/message/media/{instance}', 'sendMedia', account],
+      ['GET /api/message/media/{instance}/{messageId}', 'getMedia', account],
+      ['POST /api/message/text/{instance}', 'sendText', account],
+      ['GET /webhooks/whatsapp-cloud', 'verifyCloudWebhook', []],
+      ['POST /webhooks/whatsapp-cloud', 'receiveCloudWebhook', []],
+      ['GET /ws/{instance}', 'streamEvents', account],
     ]);
     expect(doc.components.securitySchemes).toEqual({
       token: { type: 'apiKey', in: 'header', name: 'token', description: expect.any(String) },
@@ -87,6 +96,7 @@ describe('the OpenAPI document and Swagger UI (SPEC §7)', () => {
     const doc = JSON.parse(committed);
     const set = '/api/chatwoot/set/{instance}';
     for (const [path, methods] of Object.entries(doc.paths as Record<string, Record<string, Operation>>)) {
+      if (path.startsWith('/webhooks/')) continue; // Meta's: no token, no rate limit
       for (const [method, op] of Object.entries(methods)) {
         expect(messages(doc, path, method, 401)).toContain('Invalid token');
         expect(messages(doc, path, method, 429)).toEqual(['Rate limit exceeded. Try again later.']);
@@ -105,7 +115,7 @@ describe('the OpenAPI document and Swagger UI (SPEC §7)', () => {
     expect(messages(doc, '/api/admin/account/new', 'post', 404)).toEqual(['Not found']);
     expect(messages(doc, '/api/instance/new', 'post', 413)).toEqual(['Request body too large']);
     expect(messages(doc, '/api/instance/new', 'post', 403)).toEqual(['Account instance quota exceeded']);
-    expect(messages(doc, '/api/instance/new', 'post', 409)).toEqual(['Instance name already in use', 'Instance token already in use']);
+    expect(messages(doc, '/api/instance/new', 'post', 409)).toEqual(['Instance name already in use', 'Instance token already in use', 'Phone number already in use']);
     expect(messages(doc, '/api/instance/list', 'get', 404)).toEqual(['Instance not found']);
     expect(messages(doc, '/api/instance/delete/{instance}', 'delete', 404)).toEqual(['Instance not found']);
     expect(messages(doc, set, 'post', 401)).toEqual([
@@ -148,5 +158,38 @@ describe('the OpenAPI document and Swagger UI (SPEC §7)', () => {
     }
     expect(messages(doc, '/api/chatwoot/list/{instance}', 'get', 404)).toEqual(['instance not found', 'no chatwoot integration for this instance']);
     expect(messages(doc, '/api/chatwoot/delete/{instance}', 'delete', 404)).toEqual(['instance not found', 'no chatwoot integration to delete']);
+
+    // SPEC-MESSAGING §8–§10.
+    const connect = '/api/instance/connect/{instance}';
+    expect(messages(doc, connect, 'get', 400)).toEqual([
+      'Invalid query: phone must be 8 to 15 digits',
+      'WhatsApp Cloud API refused the phone number — verify cloudPhoneNumberId. Detail: <detail>',
+      'WhatsApp Cloud API rejected the credentials — verify cloudAccessToken. Detail: <detail>',
+    ]);
+    expect(messages(doc, connect, 'get', 502)).toEqual(['WhatsApp is unreachable — retry later. Detail: <detail>']);
+    expect(messages(doc, connect, 'get', 404)).toEqual(['Instance not found']);
+    expect(messages(doc, '/api/instance/reconnect/{instance}', 'post', 400)).toContain('Instance has no saved session — call /connect first');
+    const text = '/api/message/text/{instance}';
+    expect(messages(doc, text, 'post', 400)).toEqual(expect.arrayContaining([
+      'Instance is not connected to WhatsApp',
+      'Invalid request body: Idempotency-Key must be 1-128 characters of A-Z a-z 0-9 . _ : -',
+      'Invalid request body: number must be a phone number or a WhatsApp JID',
+    ]));
+    expect(messages(doc, text, 'post', 404)).toEqual(['Instance not found', 'Message not found']);
+    expect(messages(doc, text, 'post', 409)).toEqual(['Idempotency-Key already used for a different request']);
+    expect(messages(doc, text, 'post', 502)).toEqual([
+      'WhatsApp Cloud API rejected the credentials — verify cloudAccessToken. Detail: <detail>',
+      'WhatsApp is unreachable — retry later. Detail: <detail>',
+      'WhatsApp rejected the message — rate limited by WhatsApp. Detail: <detail>',
+      'WhatsApp rejected the message — the 24-hour customer service window is closed (send a template). Detail: <detail>',
+      'WhatsApp rejected the message — the number is not on WhatsApp. Detail: <detail>',
+    ]);
+    expect(messages(doc, '/api/message/media/{instance}', 'post', 400)).toEqual(expect.arrayContaining([
+      'Invalid request body: exactly one of mediaUrl or mediaBase64 is required',
+      'Media could not be fetched — <reason>',
+    ]));
+    expect(messages(doc, '/api/message/media/{instance}/{messageId}', 'get', 404)).toEqual(['Instance not found', 'Media not found']);
+    expect(messages(doc, '/ws/{instance}', 'get', 400)).toEqual(['Invalid query: after must be a non-negative integer']);
+    expect(messages(doc, '/ws/{instance}', 'get', 426)).toEqual(['WebSocket upgrade required']);
   });
 });

@@ -14,14 +14,24 @@ export class BodyRejection {
   constructor(readonly reason: 'malformed' | 'too_large' | 'content_type') {}
 }
 
-const jsonParser = express.json({ limit: BODY_LIMIT_BYTES, strict: false, type: () => true });
+/** A route whose bodies may be larger than 64 KiB (SPEC-MESSAGING §9: media sent as base64). */
+export interface LargeBodyRoute {
+  method: string;
+  /** Matched against the path, case-insensitively like the router. */
+  path: RegExp;
+  limitBytes: number;
+}
+
+const parser = (limit: number) => express.json({ limit, strict: false, type: () => true });
 
 function hasBody(req: Request): boolean {
   return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 }
 
 /** Parses JSON bodies, marking failures with a {@link BodyRejection} rather than answering. */
-export function jsonBodyMiddleware(): RequestHandler {
+export function jsonBodyMiddleware(large: LargeBodyRoute[] = []): RequestHandler {
+  const jsonParser = parser(BODY_LIMIT_BYTES);
+  const largeParsers = large.map((route) => ({ ...route, parse: parser(route.limitBytes) }));
   return (req: Request, res: Response, next: NextFunction) => {
     if (!hasBody(req)) return next();
     if (!req.is('application/json') && !req.is('application/*+json')) {
@@ -30,7 +40,8 @@ export function jsonBodyMiddleware(): RequestHandler {
       req.resume();
       return next();
     }
-    jsonParser(req, res, (err?: { type?: string }) => {
+    const route = largeParsers.find((r) => r.method === req.method && r.path.test(req.path));
+    (route?.parse ?? jsonParser)(req, res, (err?: { type?: string }) => {
       if (err) req.body = new BodyRejection(err.type === 'entity.too.large' ? 'too_large' : 'malformed');
       else rememberBodySecrets(req.body);
       next();

@@ -1,5 +1,7 @@
 import { Controller, Get, HttpCode, Logger, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { errorEnvelope } from '../../common/errors/envelope.js';
+import { ErrorEnvelope } from '../../openapi/error-envelope.dto.js';
 import type { Request, Response } from 'express';
 import { DataSource, In } from 'typeorm';
 import { hashToken } from '../../common/auth/tokens.js';
@@ -21,7 +23,7 @@ export const CLOUD_WEBHOOK_BODY_LIMIT = 4 * 1024 * 1024;
  * acknowledged, for days, and its retries meet the stored wamids and change nothing.
  */
 @Controller(CLOUD_WEBHOOK_PATH.slice(1))
-@ApiExcludeController()
+@ApiTags('webhooks')
 export class CloudWebhookController {
   private readonly logger = new Logger('CloudWebhook');
 
@@ -33,6 +35,16 @@ export class CloudWebhookController {
 
   /** The subscription handshake: `hub.challenge` back when `hub.verify_token` is a Cloud instance's. */
   @Get()
+  @ApiOperation({
+    summary: "Meta's webhook subscription handshake",
+    description: 'Answers `hub.challenge` when `hub.verify_token` is the `cloudVerifyToken` of a Cloud API instance. No token, no rate limit.',
+  })
+  @ApiQuery({ name: 'hub.mode', required: true, type: String, example: 'subscribe' })
+  @ApiQuery({ name: 'hub.verify_token', required: true, type: String })
+  @ApiQuery({ name: 'hub.challenge', required: true, type: String })
+  @ApiProduces('text/plain')
+  @ApiResponse({ status: 200, description: 'The challenge, as text/plain', schema: { type: 'string' } })
+  @ApiResponse({ status: 403, type: ErrorEnvelope, description: '`Forbidden` — not a subscribe request, or no instance has that verify token', example: errorEnvelope('Forbidden') })
   async verifyCloudWebhook(@Query() query: Record<string, unknown>, @Res() res: Response): Promise<void> {
     const token = query['hub.verify_token'];
     const challenge = query['hub.challenge'];
@@ -46,6 +58,18 @@ export class CloudWebhookController {
 
   @Post()
   @HttpCode(200)
+  @ApiOperation({
+    summary: "Meta's webhook: messages and statuses of Cloud API instances",
+    description:
+      "Meta's `{\"object\": \"whatsapp_business_account\", \"entry\": [...]}`, signed with `X-Hub-Signature-256` " +
+      "(`sha256=<hex HMAC-SHA256 of the raw body>`) by the app secret of every instance it names. Answered `200` once the " +
+      'messages and statuses of connected instances are stored with their events; unknown phone number ids and ' +
+      'logged-out instances are ignored, and a body that names no known instance gets `200` with nothing processed. ' +
+      'A `wamid` already stored changes nothing. No token, no rate limit.',
+  })
+  @ApiResponse({ status: 200, description: 'Stored (or nothing to store)', schema: { type: 'object', properties: { success: { type: 'boolean', enum: [true] } }, required: ['success'] } })
+  @ApiResponse({ status: 401, type: ErrorEnvelope, description: '`Invalid signature` — the signature does not verify with the app secret of an instance the body names; nothing is processed', example: errorEnvelope('Invalid signature') })
+  @ApiResponse({ status: 413, type: ErrorEnvelope, description: '`Request body too large` — over 4 MiB', example: errorEnvelope('Request body too large') })
   async receiveCloudWebhook(@Req() req: Request): Promise<{ success: true }> {
     const raw = rawBodyOf(req);
     if (raw === 'too_large') throw new HttpError(413, Messages.tooLarge);
