@@ -113,7 +113,7 @@ describe('parseCloudWebhook: messages', () => {
     expect(only(inbound.location({ latitude: 1.5, longitude: 2 })).data.content).toEqual({ latitude: 1.5, longitude: 2 });
   });
 
-  it('maps contact cards to {name, phones}', () => {
+  it('maps contact cards to {name, phones}: +<wa_id> when WhatsApp knows the number, else the number as written, compacted', () => {
     const item = inbound.contacts([
       { name: { first_name: 'Barbara', last_name: 'Johnson', formatted_name: 'Barbara J. Johnson' }, org: { company: 'Social Tsunami' }, phones: [{ phone: '+1 (415) 555-0829', wa_id: '14125550829', type: 'MOBILE' }] },
       { name: { first_name: 'Ann', last_name: 'Lee' }, phones: [{ wa_id: '5511999999999' }, { phone: '+44 20 7946 0958' }] },
@@ -123,8 +123,8 @@ describe('parseCloudWebhook: messages', () => {
       type: 'contacts',
       content: {
         contacts: [
-          { name: 'Barbara J. Johnson', phones: ['+1 (415) 555-0829'] },
-          { name: 'Ann Lee', phones: ['+5511999999999', '+44 20 7946 0958'] },
+          { name: 'Barbara J. Johnson', phones: ['+14125550829'] },
+          { name: 'Ann Lee', phones: ['+5511999999999', '+442079460958'] },
           { name: 'Acme', phones: [] },
         ],
       },

@@ -281,14 +281,18 @@ function mediaContent(type: MediaKind, payload: Json): Content | { skip: string 
   };
 }
 
-/** A contact card as `{name, phones}`: the formatted name (else its parts, else the company). */
+/**
+ * A contact card as `{name, phones}`: the formatted name (else its parts, else the company); each
+ * number as `+<wa_id>` when WhatsApp knows it, else as written without spaces and punctuation (as
+ * the Baileys adapter does with a vCard's `waid`).
+ */
 function contactCard(card: Json): { name: string; phones: string[] } {
   const n = isObject(card.name) ? card.name : {};
   const parts = [n.prefix, n.first_name, n.middle_name, n.last_name, n.suffix].map(str).filter((p): p is string => !!p);
   const company = isObject(card.org) ? str(card.org.company) : null;
   const name = str(n.formatted_name) ?? (parts.length ? parts.join(' ') : null) ?? company ?? '';
   const phones = (Array.isArray(card.phones) ? card.phones.filter(isObject) : [])
-    .map((p) => str(p.phone) ?? (digits(p.wa_id) ? `+${digits(p.wa_id)}` : null))
+    .map((p) => (digits(p.wa_id) ? `+${digits(p.wa_id)}` : (str(p.phone)?.replace(/[\s().-]/g, '') ?? null)))
     .filter((p): p is string => !!p);
   return { name, phones };
 }
