@@ -237,7 +237,7 @@ export interface paths {
          * Send a media message
          * @description Every sent message is stored and emitted as `message.exchange` with `direction: "outgoing"`. With an `Idempotency-Key` (1–128 characters of `A-Z a-z 0-9 . _ : -`), a second request to the same instance with the same key within 24 h sends nothing and gets the first answer, whatever it was, waiting for it if the first is still running; a key whose first request never finished (the server stopped while sending) answers `409` `Idempotency-Key already used by a request whose outcome is unknown`. Other refusals by the provider: `WhatsApp rejected the message — <Meta's error.message>. Detail: <detail>`. The file comes as `mediaBase64` or from `mediaUrl` (fetched by the server: public addresses only, redirects followed, at most `MEDIA_MAX_BYTES`, 64 MiB by default; the body of this route may be `MEDIA_MAX_BYTES` × 4/3). Without `mimetype` the type is sniffed from the bytes.
          *
-         *     Auth: a TokenAccount or a TokenInstance (`token` header or `Authorization: Bearer`).
+         *     Auth: a TokenAccount, a TokenInstance, or the callback token of the instance's chatwoot integration (`token` header or `Authorization: Bearer`).
          */
         post: operations["sendMedia"];
         delete?: never;
@@ -257,7 +257,7 @@ export interface paths {
          * Download a message's media
          * @description Streams the bytes with their `Content-Type`, kept as long as the event (`EVENT_RETENTION_HOURS`). Inbound media is downloaded from the provider in the background after the message was acknowledged; asked first, this route fetches it on demand.
          *
-         *     Auth: a TokenAccount or a TokenInstance (`token` header or `Authorization: Bearer`).
+         *     Auth: a TokenAccount, a TokenInstance, or the callback token of the instance's chatwoot integration (`token` header or `Authorization: Bearer`).
          */
         get: operations["getMedia"];
         put?: never;
@@ -281,7 +281,7 @@ export interface paths {
          * Send a text message
          * @description Every sent message is stored and emitted as `message.exchange` with `direction: "outgoing"`. With an `Idempotency-Key` (1–128 characters of `A-Z a-z 0-9 . _ : -`), a second request to the same instance with the same key within 24 h sends nothing and gets the first answer, whatever it was, waiting for it if the first is still running; a key whose first request never finished (the server stopped while sending) answers `409` `Idempotency-Key already used by a request whose outcome is unknown`. Other refusals by the provider: `WhatsApp rejected the message — <Meta's error.message>. Detail: <detail>`.
          *
-         *     Auth: a TokenAccount or a TokenInstance (`token` header or `Authorization: Bearer`).
+         *     Auth: a TokenAccount, a TokenInstance, or the callback token of the instance's chatwoot integration (`token` header or `Authorization: Bearer`).
          */
         post: operations["sendText"];
         delete?: never;
@@ -325,7 +325,7 @@ export interface paths {
          * Stream an instance's events (WebSocket)
          * @description A WebSocket (`101 Switching Protocols`): every event of the instance as one JSON text frame (`EventFrame`), in `seq` order. With `after`, first every stored event with a greater `seq`, then live ones, with no gap and no duplicate between the two. Close codes: `4410` `events after <seq> are no longer kept` (older than `EVENT_RETENTION_HOURS`); `4408` `reader too slow` (more than 1,000 frames unsent: resume with `after`). The server pings every 30 s and closes a connection silent for 60 s. Auth, ownership and rate limit are checked before the upgrade; the token may also come as `?token=` (browsers).
          *
-         *     Auth: a TokenAccount or a TokenInstance (`token` header or `Authorization: Bearer`).
+         *     Auth: a TokenAccount, a TokenInstance, or the callback token of the instance's chatwoot integration (`token` header or `Authorization: Bearer`).
          */
         get: operations["streamEvents"];
         put?: never;
@@ -965,7 +965,7 @@ export interface operations {
                     "application/json": components["schemas"]["ChatwootDeactivatedResponse"];
                 };
             };
-            /** @description `Invalid token` — the token is missing or unknown */
+            /** @description `Invalid token` — the token is missing or unknown (an integration's callback token too: it is valid only on the stream, send and media routes) */
             401: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1078,7 +1078,7 @@ export interface operations {
                     "application/json": components["schemas"]["ChatwootStatusResponse"];
                 };
             };
-            /** @description `Invalid token` — the token is missing or unknown */
+            /** @description `Invalid token` — the token is missing or unknown (an integration's callback token too: it is valid only on the stream, send and media routes) */
             401: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1227,7 +1227,7 @@ export interface operations {
             /**
              * @description `Chatwoot rejected the API token — verify chatwootApiToken. Detail: https://chatwoot.example.com/api/v1/accounts/5/inboxes HTTP 401: {"error":"Invalid Access Token"}` — Chatwoot answered 401 (the token)
              *
-             *     `Invalid token` — the token is missing or unknown
+             *     `Invalid token` — the token is missing or unknown (an integration's callback token too: it is valid only on the stream, send and media routes)
              */
             401: {
                 headers: {
@@ -1416,7 +1416,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `Invalid token` — the token is missing or unknown */
+            /** @description `Invalid token` — the token is missing or unknown (an integration's callback token too: it is valid only on the stream, send and media routes) */
             401: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1608,7 +1608,7 @@ export interface operations {
                     "application/json": components["schemas"]["InstanceListResponse"];
                 };
             };
-            /** @description `Invalid token` — the token is missing or unknown */
+            /** @description `Invalid token` — the token is missing or unknown (an integration's callback token too: it is valid only on the stream, send and media routes) */
             401: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1691,7 +1691,7 @@ export interface operations {
                     "application/json": components["schemas"]["LogoutResponse"];
                 };
             };
-            /** @description `Invalid token` — the token is missing or unknown */
+            /** @description `Invalid token` — the token is missing or unknown (an integration's callback token too: it is valid only on the stream, send and media routes) */
             401: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1949,7 +1949,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description `Invalid token` — the token is missing or unknown */
+            /** @description `Invalid token` — the token is missing or unknown (an integration's callback token too: it is valid only on the stream, send and media routes) */
             401: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];

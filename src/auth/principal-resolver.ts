@@ -7,8 +7,8 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import { PrincipalCache } from './principal-cache.js';
 
 /**
- * Who an account or instance token is (SPEC §2), from its SHA-256 digest: the principal cache when
- * it answers, otherwise one indexed look-up over both kinds of token.
+ * Who a token is (SPEC §2, and an integration's callback token, SPEC-MESSAGING §11), from its
+ * SHA-256 digest: the principal cache when it answers, otherwise one indexed look-up over every kind.
  */
 @Injectable()
 export class PrincipalResolver implements PrincipalLookup {
@@ -37,13 +37,15 @@ export class PrincipalResolver implements PrincipalLookup {
         `SELECT 'account' AS kind, id AS account_id, NULL::uuid AS instance_id, NULL::varchar AS instance_name, token_hash
            FROM accounts WHERE token_hash = $1
          UNION ALL
-         SELECT 'instance', account_id, id, name, token_hash FROM instances WHERE token_hash = $1`,
+         SELECT 'instance', account_id, id, name, token_hash FROM instances WHERE token_hash = $1
+         UNION ALL
+         SELECT 'callback', i.account_id, i.id, i.name, c.callback_token_hash
+           FROM chatwoot_integrations c JOIN instances i ON i.id = c.instance_id WHERE c.callback_token_hash = $1`,
         [tokenHash],
       );
     const row = rows.find((r) => r.kind === 'account') ?? rows[0];
     if (!row || !constantTimeEquals(row.token_hash, tokenHash)) return null;
-    return row.kind === 'account'
-      ? { kind: 'account', accountId: row.account_id }
-      : { kind: 'instance', accountId: row.account_id, instanceId: row.instance_id!, instanceName: row.instance_name! };
+    if (row.kind === 'account') return { kind: 'account', accountId: row.account_id };
+    return { kind: row.kind as 'instance' | 'callback', accountId: row.account_id, instanceId: row.instance_id!, instanceName: row.instance_name! };
   }
 }

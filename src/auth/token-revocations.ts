@@ -15,7 +15,10 @@ const TOKEN_REVOKED_CHANNEL = 'ryze_token_revoked';
 export const LISTENER_APPLICATION_NAME = 'ryze-token-revocations';
 
 /** The triggers that must exist, enabled, for the cache to answer. */
-const TRIGGERS = ['accounts_token_revoked', 'accounts_tokens_truncated', 'instances_token_revoked', 'instances_tokens_truncated'];
+const TRIGGERS = [
+  'accounts_token_revoked', 'accounts_tokens_truncated', 'instances_token_revoked', 'instances_tokens_truncated',
+  'chatwoot_integrations_token_revoked', 'chatwoot_integrations_tokens_truncated',
+];
 
 /** A probe every HEARTBEAT_MS; each that comes back lets the cache answer for LEASE_MS from its sending. */
 const HEARTBEAT_MS = 2_000;
@@ -165,7 +168,7 @@ export class TokenRevocations implements OnApplicationBootstrap, OnApplicationSh
         rows = await this.dataSource.query(
           `SELECT pg_notify($1, $2), (
              SELECT count(*)::int FROM pg_trigger
-              WHERE tgrelid IN ('accounts'::regclass, 'instances'::regclass) AND tgname = ANY($3) AND tgenabled <> 'D'
+              WHERE tgrelid IN ('accounts'::regclass, 'instances'::regclass, 'chatwoot_integrations'::regclass) AND tgname = ANY($3) AND tgenabled <> 'D'
            ) AS triggers`,
           [TOKEN_REVOKED_CHANNEL, id, TRIGGERS],
         );

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, JoinColumn, OneToOne, PrimaryColumn, Unique, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, OneToOne, PrimaryColumn, Unique, UpdateDateColumn } from 'typeorm';
 import type { IntegrationObject } from '../bridge-gateway/bridge-gateway.types.js';
 import type { ChatwootFlag } from './chatwoot-settings.js';
 import { Instance } from '../instances/instance.entity.js';
@@ -60,6 +60,7 @@ export class ChatwootIntegration implements Record<ChatwootFlag, boolean> {
   lastError: string;
 
   /** SHA-256 of the callback token the bridge uses to call this server (BRIDGE-API `source.token`). */
+  @Index('IDX_chatwoot_integrations_callback_token_hash')
   @Column({ name: 'callback_token_hash', type: 'char', length: 64 })
   callbackTokenHash: string;
 

@@ -30,7 +30,7 @@ export class EventsController {
   ) {}
 
   @Get(':instance')
-  @RequireToken('any')
+  @RequireToken('messaging')
   @ApiEndpoint(STREAM_EVENTS)
   @ApiParam({ name: 'instance', type: String, description: 'The instance name.', example: 'suporte' })
   @ApiQuery({ name: 'after', required: false, type: 'integer', description: 'Replay the stored events with a greater `seq` first.' })

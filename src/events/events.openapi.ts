@@ -12,7 +12,7 @@ export const STREAM_EVENTS: EndpointDoc = {
     '`EVENT_RETENTION_HOURS`); `4408` `reader too slow` (more than 1,000 frames unsent: resume with `after`). The ' +
     'server pings every 30 s and closes a connection silent for 60 s. Auth, ownership and rate limit are checked ' +
     'before the upgrade; the token may also come as `?token=` (browsers).',
-  auth: 'any',
+  auth: 'messaging',
   success: { status: 101, type: EventFrame, description: 'Switching Protocols; then frames like this one' },
   errors: [
     { status: 400, key: 'badAfter', message: EventsMessages.badAfter, when: '`after` is not a non-negative integer' },

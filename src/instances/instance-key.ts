@@ -2,7 +2,7 @@ import type { AccountPrincipal } from '../common/auth/principal.js';
 import { INSTANCE_NAME } from './dto/create-instance.dto.js';
 import { InstanceError } from './instances.errors.js';
 
-/** Which instance a path names: a TokenInstance's own (by id), or a name inside the account. */
+/** Which instance a path names: a TokenInstance's (or callback token's) own, by id, or a name inside the account. */
 export type InstanceKey = { id: string } | { accountId: string; name: string };
 
 /**
@@ -10,7 +10,7 @@ export type InstanceKey = { id: string } | { accountId: string; name: string };
  * other name, existing or not, is a mismatch; another account's instance is simply not found.
  */
 export function instanceKey(principal: AccountPrincipal, name: string): InstanceKey {
-  if (principal.kind === 'instance') {
+  if (principal.kind === 'instance' || principal.kind === 'callback') {
     if (principal.instanceName !== name) throw new InstanceError('TOKEN_MISMATCH');
     return { id: principal.instanceId };
   }

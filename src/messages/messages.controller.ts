@@ -38,7 +38,7 @@ export class MessagesController {
   constructor(private readonly messages: MessagesService) {}
 
   @Post('text/:instance')
-  @RequireToken('any')
+  @RequireToken('messaging')
   @ApiEndpoint(SEND_TEXT)
   @instanceParam
   @idempotencyHeader
@@ -54,7 +54,7 @@ export class MessagesController {
   }
 
   @Post('media/:instance')
-  @RequireToken('any')
+  @RequireToken('messaging')
   @ApiEndpoint(SEND_MEDIA)
   @instanceParam
   @idempotencyHeader
@@ -71,7 +71,7 @@ export class MessagesController {
   }
 
   @Get('media/:instance/:messageId')
-  @RequireToken('any')
+  @RequireToken('messaging')
   @ApiEndpoint(GET_MEDIA)
   @instanceParam
   @ApiParam({ name: 'messageId', type: String, description: "The provider's message id, as in the event." })

@@ -39,7 +39,7 @@ const SEND_DESCRIPTION =
 export const SEND_TEXT: EndpointDoc = {
   summary: 'Send a text message',
   description: SEND_DESCRIPTION,
-  auth: 'any',
+  auth: 'messaging',
   success: { status: 200, type: SendMessageResponse, description: 'Message sent successfully' },
   errors: [
     ...bodyErrors(SendTextDto, BODY_ERROR_PREFIX, [
@@ -57,7 +57,7 @@ export const SEND_MEDIA: EndpointDoc = {
     `${SEND_DESCRIPTION} The file comes as \`mediaBase64\` or from \`mediaUrl\` (fetched by the server: public ` +
     'addresses only, redirects followed, at most `MEDIA_MAX_BYTES`, 64 MiB by default; the body of this route may be ' +
     '`MEDIA_MAX_BYTES` × 4/3). Without `mimetype` the type is sniffed from the bytes.',
-  auth: 'any',
+  auth: 'messaging',
   success: { status: 200, type: SendMessageResponse, description: 'Message sent successfully' },
   errors: [
     ...bodyErrors(SendMediaDto, BODY_ERROR_PREFIX, [
@@ -76,7 +76,7 @@ export const GET_MEDIA: EndpointDoc = {
     'Streams the bytes with their `Content-Type`, kept as long as the event (`EVENT_RETENTION_HOURS`). Inbound media ' +
     'is downloaded from the provider in the background after the message was acknowledged; asked first, this route ' +
     'fetches it on demand.',
-  auth: 'any',
+  auth: 'messaging',
   success: { status: 200, type: Object, binary: true, description: 'The file, with its own `Content-Type` (and `Content-Disposition` when it has a name)' },
   errors: [
     ...INSTANCE_LOOKUP_ERRORS,

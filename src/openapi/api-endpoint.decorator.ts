@@ -85,6 +85,8 @@ const AUTH_NOTE: Record<TokenKind, string> = {
   admin: 'Auth: the `ADMIN_TOKEN` of the server (`token` header or `Authorization: Bearer`).',
   account: 'Auth: a TokenAccount (`token` header or `Authorization: Bearer`); a TokenInstance gets `401`.',
   any: 'Auth: a TokenAccount or a TokenInstance (`token` header or `Authorization: Bearer`).',
+  messaging:
+    'Auth: a TokenAccount, a TokenInstance, or the callback token of the instance\'s chatwoot integration (`token` header or `Authorization: Bearer`).',
 };
 
 function errorResponse(status: number, list: ErrorDoc[]) {
@@ -104,7 +106,8 @@ function commonErrors(auth: TokenKind): ErrorDoc[] {
   const unauthorized: Record<TokenKind, string> = {
     admin: 'the token is missing or is not the ADMIN_TOKEN',
     account: 'the token is missing or unknown, or is a TokenInstance (this route takes a TokenAccount only)',
-    any: 'the token is missing or unknown',
+    any: 'the token is missing or unknown (an integration\'s callback token too: it is valid only on the stream, send and media routes)',
+    messaging: 'the token is missing or unknown',
   };
   return [
     { status: 401, key: 'invalidToken', message: Messages.invalidToken, when: unauthorized[auth] },

@@ -7,8 +7,12 @@ import { HttpError, Messages } from '../errors/http-error.js';
 import { PrincipalLookup } from './principal-lookup.js';
 import { constantTimeEquals, hashToken, presentedToken } from './tokens.js';
 
-/** Which tokens a route accepts. `account`: TokenAccount only; `any`: TokenAccount or TokenInstance. */
-export type TokenKind = 'account' | 'any' | 'admin';
+/**
+ * Which tokens a route accepts. `account`: TokenAccount only; `any`: TokenAccount or TokenInstance;
+ * `messaging`: those, or an integration's callback token for its own instance (SPEC-MESSAGING §11:
+ * the event stream, the send and media routes). Anywhere else a callback token is unknown.
+ */
+export type TokenKind = 'account' | 'any' | 'messaging' | 'admin';
 export const AUTH_KIND = 'auth:kind';
 
 @Injectable()
@@ -22,7 +26,7 @@ export class AuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const kind = this.reflector.getAllAndOverride<TokenKind>(AUTH_KIND, [context.getHandler(), context.getClass()]);
     const req = context.switchToHttp().getRequest<Request>();
-    const token = presentedToken(req.headers);
+    const token = presentedToken(req);
 
     if (kind === 'admin') {
       // Without ADMIN_TOKEN the admin endpoints do not exist (SPEC §1).
@@ -35,7 +39,7 @@ export class AuthGuard implements CanActivate {
     }
 
     const principal = token ? await this.principals.resolve(hashToken(token)) : null;
-    if (!principal || (kind === 'account' && principal.kind !== 'account')) {
+    if (!principal || (kind === 'account' && principal.kind !== 'account') || (kind !== 'messaging' && principal.kind === 'callback')) {
       throw new HttpError(401, Messages.invalidToken);
     }
     req.principal = principal;

@@ -22,14 +22,29 @@ function sha256(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
 }
 
-/** The token a request presents: the `token` header, or `Authorization: Bearer <t>` (SPEC §2). */
-export function presentedToken(headers: Record<string, string | string[] | undefined>): string | null {
-  const header = headers['token'];
+/** What {@link presentedToken} reads of a request. */
+export interface TokenCarrier {
+  headers: Record<string, string | string[] | undefined>;
+  originalUrl?: string;
+  url?: string;
+}
+
+/**
+ * The token a request presents: the `token` header, or `Authorization: Bearer <t>` (SPEC §2); on the
+ * event stream also `?token=` (SPEC-MESSAGING §10: a browser cannot set headers on a WebSocket).
+ */
+export function presentedToken(req: TokenCarrier): string | null {
+  const header = req.headers['token'];
   if (typeof header === 'string' && header !== '') return header;
-  const auth = headers['authorization'];
+  const auth = req.headers['authorization'];
   if (typeof auth === 'string') {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
     if (m) return m[1];
+  }
+  const url = req.originalUrl ?? req.url ?? '';
+  if (/^\/ws\//i.test(url) && url.includes('?')) {
+    const query = new URLSearchParams(url.slice(url.indexOf('?') + 1)).get('token');
+    if (query) return query;
   }
   return null;
 }

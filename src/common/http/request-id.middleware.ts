@@ -16,6 +16,6 @@ export function requestIdMiddleware(req: Request, res: Response, next: NextFunct
   const sent = req.headers['x-request-id'];
   req.requestId = typeof sent === 'string' && CLIENT_ID.test(sent) ? sent : randomUUID();
   res.setHeader('X-Request-Id', req.requestId);
-  const token = presentedToken(req.headers);
+  const token = presentedToken(req);
   runInRequestContext({ requestId: req.requestId, secrets: token ? [token] : [] }, next);
 }

@@ -27,7 +27,7 @@ export class RateLimitMiddleware implements NestMiddleware, OnApplicationShutdow
     const [bucket, limit] = create
       ? ['create', this.config.rateLimitCreatePerMinute]
       : ['default', this.config.rateLimitPerMinute];
-    const token = presentedToken(req.headers);
+    const token = presentedToken(req);
     // Keys hold a hash of the token, never the token itself (they may live in Redis).
     const who = token ? `t:${hashToken(token)}` : `ip:${req.ip ?? 'unknown'}`;
     let hit;

@@ -109,6 +109,25 @@ export class WhatsApp1765000000000 implements MigrationInterface {
         CONSTRAINT "FK_whatsapp_session_keys_instance" FOREIGN KEY ("instance_id") REFERENCES "instances" ("id") ON DELETE CASCADE
       )`);
 
+    // The integration's callback token is a token of the API (SPEC-MESSAGING §11): looked up by its
+    // hash, and revoked from every token cache like the others when it changes or goes.
+    await q.query(`CREATE INDEX "IDX_chatwoot_integrations_callback_token_hash" ON "chatwoot_integrations" ("callback_token_hash")`);
+    await q.query(`
+      CREATE FUNCTION "notify_callback_token_revoked"() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM pg_notify('ryze_token_revoked', OLD."callback_token_hash");
+        RETURN NULL;
+      END
+      $$`);
+    await q.query(`
+      CREATE TRIGGER "chatwoot_integrations_token_revoked" AFTER DELETE OR UPDATE OF "callback_token_hash", "instance_id"
+        ON "chatwoot_integrations" FOR EACH ROW EXECUTE FUNCTION "notify_callback_token_revoked"()`);
+    await q.query(`
+      CREATE TRIGGER "chatwoot_integrations_tokens_truncated" AFTER TRUNCATE ON "chatwoot_integrations"
+        FOR EACH STATEMENT EXECUTE FUNCTION "notify_tokens_truncated"()`);
+    await q.query(`ALTER TABLE "chatwoot_integrations" ENABLE ALWAYS TRIGGER "chatwoot_integrations_token_revoked"`);
+    await q.query(`ALTER TABLE "chatwoot_integrations" ENABLE ALWAYS TRIGGER "chatwoot_integrations_tokens_truncated"`);
+
     await q.query(`
       CREATE TABLE "leases" (
         "resource" varchar(200) PRIMARY KEY,
@@ -119,6 +138,10 @@ export class WhatsApp1765000000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE "leases"`);
+    await q.query(`DROP TRIGGER "chatwoot_integrations_tokens_truncated" ON "chatwoot_integrations"`);
+    await q.query(`DROP TRIGGER "chatwoot_integrations_token_revoked" ON "chatwoot_integrations"`);
+    await q.query(`DROP FUNCTION "notify_callback_token_revoked"()`);
+    await q.query(`DROP INDEX "IDX_chatwoot_integrations_callback_token_hash"`);
     await q.query(`DROP TABLE "whatsapp_session_keys"`);
     await q.query(`DROP TABLE "whatsapp_sessions"`);
     await q.query(`DROP TABLE "idempotency_keys"`);
