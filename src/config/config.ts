@@ -68,6 +68,11 @@ export interface AppConfig {
   mediaMaxBytes: number;
   /** SPEC-MESSAGING §10: how long events, messages and their media are kept. */
   eventRetentionHours: number;
+  /**
+   * BAILEYS_SOCKET_MODULE, for tests and demos only: a module whose default export returns the
+   * factory of Baileys sockets (a fake WhatsApp connection at the adapter's port). Unset in production.
+   */
+  baileysSocketModule: string | null;
 }
 
 export interface BridgeTimeouts {
@@ -147,6 +152,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     'WHATSAPP_CONNECT_TIMEOUT_MS', str('WHATSAPP_CONNECT_TIMEOUT_MS'), 20_000, 100, 600_000, problems,
   );
   const mediaMaxBytes = parseInteger('MEDIA_MAX_BYTES', str('MEDIA_MAX_BYTES'), 64 * 1024 * 1024, 1024, 1024 * 1024 * 1024, problems);
+  const baileysSocketModule = str('BAILEYS_SOCKET_MODULE');
   const eventRetentionHours = parseInteger('EVENT_RETENTION_HOURS', str('EVENT_RETENTION_HOURS'), 168, 1, 87_600, problems);
   const logLevelRaw = (str('LOG_LEVEL') ?? 'info').toLowerCase();
   const logLevel = LOG_LEVELS.includes(logLevelRaw as LogLevel) ? (logLevelRaw as LogLevel) : null;
@@ -212,6 +218,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     whatsappConnectTimeoutMs: whatsappConnectTimeoutMs!,
     mediaMaxBytes: mediaMaxBytes!,
     eventRetentionHours: eventRetentionHours!,
+    baileysSocketModule: baileysSocketModule ? resolve(baileysSocketModule) : null,
     ...overrides,
   };
 }

@@ -37,7 +37,8 @@ export class ConnectionController {
     @Query('phone') phone?: unknown,
   ): Promise<ConnectResponse> {
     const instance = await this.instances.resolve(principal, name);
-    const digits = phone === undefined ? undefined : typeof phone === 'string' ? phone.replace(/^\+/, '') : null;
+    // A `+` in a query string arrives as a space unless encoded (%2B): both are accepted.
+    const digits = phone === undefined ? undefined : typeof phone === 'string' ? phone.trim().replace(/^\+/, '') : null;
     if (digits === null || (digits !== undefined && !/^\d{8,15}$/.test(digits))) throw new HttpError(400, WhatsAppMessages.badPhoneQuery);
     return toConnectResponse(await this.whatsapp.connect(instance, digits));
   }

@@ -1,4 +1,7 @@
-import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { pathToFileURL } from 'node:url';
+import type { AppConfig } from '../config/config.js';
+import { APP_CONFIG } from '../config/config.module.js';
 import { DataSource } from 'typeorm';
 import type { Dispatcher } from 'undici';
 import { SecretCipher } from '../common/crypto/secret-cipher.js';
@@ -9,7 +12,7 @@ import { MessageStore } from '../messages/message-store.js';
 import { MessageStoreModule } from '../messages/message-store.module.js';
 import { BaileysAuthStore } from './baileys/baileys-auth-store.js';
 import { BaileysOwnership } from './baileys/baileys-ownership.js';
-import { BAILEYS_SOCKET_FACTORY, makeBaileysSocketFactory } from './baileys/baileys-socket.js';
+import { BAILEYS_SOCKET_FACTORY, type BaileysSocketFactory, makeBaileysSocketFactory } from './baileys/baileys-socket.js';
 import { BAILEYS_SESSION_STORE, BaileysAdapter } from './baileys/baileys.adapter.js';
 import { CLOUD_WEBHOOK_BODY_LIMIT, CLOUD_WEBHOOK_PATH, CloudWebhookController } from './cloud/cloud-webhook.controller.js';
 import { CloudAdapter } from './cloud/cloud.adapter.js';
@@ -33,7 +36,16 @@ import { WhatsAppService } from './whatsapp.service.js';
     { provide: GRAPH_DISPATCHER, useFactory: createGraphDispatcher },
     GraphClient,
     CloudAdapter,
-    { provide: BAILEYS_SOCKET_FACTORY, useFactory: () => makeBaileysSocketFactory() },
+    {
+      provide: BAILEYS_SOCKET_FACTORY,
+      inject: [APP_CONFIG],
+      useFactory: async (config: AppConfig): Promise<BaileysSocketFactory> => {
+        if (!config.baileysSocketModule) return makeBaileysSocketFactory();
+        new Logger('WhatsApp').warn(`BAILEYS_SOCKET_MODULE is set: Baileys connections come from ${config.baileysSocketModule}, not WhatsApp`);
+        const module = (await import(pathToFileURL(config.baileysSocketModule).href)) as { default: () => BaileysSocketFactory };
+        return module.default();
+      },
+    },
     { provide: BAILEYS_SESSION_STORE, inject: [DataSource, SecretCipher], useFactory: (ds: DataSource, cipher: SecretCipher) => new BaileysAuthStore(ds, cipher) },
     BaileysAdapter,
     BaileysOwnership,
