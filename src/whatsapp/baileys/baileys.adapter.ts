@@ -500,11 +500,15 @@ export class BaileysAdapter implements WhatsAppAdapter, OnApplicationShutdown {
     });
   }
 
+  /**
+   * Answers a waiting /connect once the status changes reported so far are stored: a client that
+   * reads the instance after the answer sees the status the answer implies.
+   */
   private settle(conn: Connection, waiter: Waiter, outcome: ConnectOutcome | Error): void {
     if (!conn.waiters.delete(waiter)) return;
     this.timers.clearTimeout(waiter.timer);
-    if (outcome instanceof Error) waiter.reject(outcome);
-    else waiter.resolve(outcome);
+    // After the current task, so that a report made right after settling (a timeout's `disconnected`) counts.
+    queueMicrotask(() => void conn.reports.then(() => (outcome instanceof Error ? waiter.reject(outcome) : waiter.resolve(outcome))));
   }
 
   /** Every status change, in order, to the sink (an `instance.state` event). */
