@@ -1,0 +1,118 @@
+import { initAuthCreds } from '@whiskeysockets/baileys';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { buildDataSourceOptions } from '../../ormconfig.js';
+import { SecretCipher } from '../../src/common/crypto/secret-cipher.js';
+import { keyIdOf } from '../../src/config/config.js';
+import { BaileysAuthStore } from '../../src/whatsapp/baileys/baileys-auth-store.js';
+import { FakeBridge } from '../fakes/fake-bridge.js';
+import { eventually } from '../support/chatwoot.js';
+import { createFaultInstance, createTenant, newEncryptionKey, startFaultServer } from '../support/faults.js';
+import { request } from '../support/http.js';
+import { PrivatePostgres } from '../support/private-postgres.js';
+import { buildServer, exitWithin, type ServerProcess } from '../support/server-process.js';
+
+interface Record {
+  pid: number;
+  what: 'open' | 'close';
+  at: number;
+}
+
+/**
+ * SPEC-MESSAGING §8 "one connection per instance, across replicas": two server processes on one
+ * database and one linked Baileys session (a fake connection at the adapter's port). One holds it;
+ * SIGKILLed, the other holds it within 30 s; at no moment do both.
+ */
+describe('one Baileys connection per instance across processes (real server processes)', () => {
+  const fake = new FakeBridge();
+  const encryptionKey = newEncryptionKey();
+  let build: string;
+  let pgsql: PrivatePostgres;
+  let servers: ServerProcess[] = [];
+  let dir: string;
+
+  beforeAll(async () => {
+    [build, pgsql] = await Promise.all([buildServer(), PrivatePostgres.create(), fake.start()]);
+    dir = mkdtempSync(join(tmpdir(), 'ryze-ownership-'));
+  }, 240_000);
+
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.kill()));
+    await fake.stop();
+    await pgsql?.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the survivor takes the connection over within 30 s of the holder\'s SIGKILL, never while the holder held it', async () => {
+    const log = join(dir, 'connections.log');
+    const env = { BAILEYS_SOCKET_MODULE: join(process.cwd(), 'test/fixtures/baileys/process-socket-module.mjs'), FAKE_BAILEYS_LOG: log };
+    servers = [
+      await startFaultServer({ build, pg: pgsql, fake, encryptionKey, env }),
+      await startFaultServer({ build, pg: pgsql, fake, encryptionKey, env }),
+    ];
+    const tenant = await createTenant(servers[0]);
+    const instance = await createFaultInstance(servers[0], pgsql, tenant);
+
+    // A paired session, as a QR scan leaves it.
+    const ds = await new DataSource(buildDataSourceOptions({ databaseUrl: pgsql.url, embeddedDatabaseDir: 'memory://' })).initialize();
+    try {
+      const key = Buffer.from(encryptionKey, 'base64');
+      const session = new BaileysAuthStore(ds, new SecretCipher({ id: keyIdOf(key), key })).create(instance.id);
+      Object.assign(session.state.creds, {
+        ...initAuthCreds(),
+        me: { id: '5511999999999:7@s.whatsapp.net', name: 'Loja' },
+        account: { details: Buffer.from('adv'), accountSignatureKey: Buffer.alloc(32), accountSignature: Buffer.alloc(64), deviceSignature: Buffer.alloc(64) },
+      });
+      await session.saveCreds();
+    } finally {
+      await ds.destroy();
+    }
+
+    const records = (): Record[] =>
+      readFileSafe(log).split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record);
+    // Taken by one of them at its next sweep (every 5 s).
+    await eventually(() => expect(records().filter((r) => r.what === 'open')).toHaveLength(1), 20_000, 100);
+    const holderPid = records()[0].pid;
+    const holder = servers.find((s) => s.process.pid === holderPid)!;
+    const survivor = servers.find((s) => s !== holder)!;
+    const status = async () => (await request(survivor.url, 'GET', `/api/instance/list?instanceName=${instance.name}`, { token: tenant.token })).body.instances[0].status;
+    await eventually(async () => expect(await status()).toBe('connected'), 10_000);
+
+    holder.process.kill('SIGKILL');
+    const killedAt = Date.now();
+    await exitWithin(holder, 5_000);
+    await eventually(() => expect(records().filter((r) => r.what === 'open' && r.pid === survivor.process.pid)).toHaveLength(1), 40_000, 100);
+    const takenAt = records().find((r) => r.pid === survivor.process.pid)!.at;
+    // SPEC: within 30 s of the holder's death.
+    expect(takenAt - killedAt).toBeLessThan(30_000);
+    // Never two holders: the survivor opened only after the holder died (a SIGKILLed process holds
+    // nothing), and the holder never opened again.
+    expect(takenAt).toBeGreaterThan(killedAt);
+    expect(records().filter((r) => r.pid === holderPid)).toEqual([expect.objectContaining({ what: 'open' })]);
+    expect(await status()).toBe('connected');
+
+    // A graceful stop hands the connection over at once instead (the lease is released).
+    const third = await startFaultServer({ build, pg: pgsql, fake, encryptionKey, env });
+    servers.push(third);
+    survivor.process.kill('SIGTERM');
+    const stoppedAt = Date.now();
+    expect(await exitWithin(survivor, 30_000)).toEqual({ code: 0, signal: null });
+    await eventually(() => expect(records().filter((r) => r.pid === third.process.pid && r.what === 'open')).toHaveLength(1), 20_000, 100);
+    const closedAt = records().find((r) => r.pid === survivor.process.pid && r.what === 'close')!.at;
+    const reopenedAt = records().find((r) => r.pid === third.process.pid && r.what === 'open')!.at;
+    expect(closedAt).toBeGreaterThanOrEqual(stoppedAt);
+    expect(reopenedAt).toBeGreaterThanOrEqual(closedAt);
+    // Handed over, not waited out: well under the 20 s lease.
+    expect(reopenedAt - closedAt).toBeLessThan(10_000);
+  }, 180_000);
+});
+
+function readFileSafe(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
