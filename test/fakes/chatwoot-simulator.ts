@@ -114,10 +114,14 @@ export class ChatwootSimulator {
     readonly url: string,
   ) {}
 
-  static async start(): Promise<ChatwootSimulator> {
+  /** On 127.0.0.1, a free port unless one is given (`npm run simulators`). */
+  static async start(listenPort = 0): Promise<ChatwootSimulator> {
     let sim!: ChatwootSimulator;
     const server = http.createServer((req, res) => void sim.handle(req, res));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(listenPort, '127.0.0.1', resolve);
+    });
     const { port } = server.address() as AddressInfo;
     sim = new ChatwootSimulator(server, `http://127.0.0.1:${port}`);
     return sim;

@@ -276,9 +276,13 @@ export class GraphApiDouble {
     });
   }
 
-  static async start(version?: string): Promise<GraphApiDouble> {
+  /** On 127.0.0.1, a free port unless one is given (`npm run simulators`). */
+  static async start(version?: string, port = 0): Promise<GraphApiDouble> {
     const double = new GraphApiDouble(version);
-    await new Promise<void>((resolve) => double.server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => {
+      double.server.once('error', reject);
+      double.server.listen(port, '127.0.0.1', resolve);
+    });
     double.origin = `http://127.0.0.1:${(double.server.address() as AddressInfo).port}`;
     return double;
   }
