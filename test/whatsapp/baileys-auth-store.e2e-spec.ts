@@ -72,8 +72,10 @@ describe('BaileysAuthStore (SPEC-MESSAGING §8 sessions, SPEC §6)', () => {
     expect(await store.load(instanceId)).toBeNull();
 
     const session = store.create(instanceId);
+    expect(session.saved).toBe(false);
     Object.assign(session.state.creds, { me: { id: '5511999999999:12@s.whatsapp.net', lid: '123456789:12@lid', name: 'Me' }, nextPreKeyId: 31 });
     await session.saveCreds();
+    expect(session.saved).toBe(true);
     const keys = sampleKeys();
     await session.state.keys.set(keys);
 
@@ -81,6 +83,7 @@ describe('BaileysAuthStore (SPEC-MESSAGING §8 sessions, SPEC §6)', () => {
     ds = await open();
     const reloaded = await new BaileysAuthStore(ds, cipher).load(instanceId);
     expect(reloaded).not.toBeNull();
+    expect(reloaded!.saved).toBe(true);
     expect(asJson(reloaded!.state.creds)).toBe(asJson(session.state.creds));
     expect(Buffer.isBuffer(reloaded!.state.creds.noiseKey.private)).toBe(true);
     for (const category of SIGNAL_CATEGORIES) {

@@ -159,7 +159,7 @@ describe('Baileys socket: a received message is stored before it is acknowledged
       attrs: { id, from: ALICE, t: '1700000000', type: 'text', notify: 'Alice' },
       content: [{ tag: 'enc', attrs: { v: '2', type }, content: ciphertext }],
     };
-    const session: BaileysAuthSession = { instanceId: testInstance().id, state: { creds: bobCreds, keys: bobKeys }, saveCreds: async () => undefined };
+    const session: BaileysAuthSession = { instanceId: testInstance().id, state: { creds: bobCreds, keys: bobKeys }, saved: true, saveCreds: async () => undefined };
     return { stanza, session };
   }
 

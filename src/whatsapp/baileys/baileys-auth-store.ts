@@ -20,6 +20,8 @@ export const SIGNAL_CATEGORIES: readonly SignalCategory[] = [
 export interface BaileysAuthSession {
   readonly instanceId: string;
   readonly state: AuthenticationState;
+  /** True once the session is in the database (loaded, or its first `saveCreds()` committed). */
+  readonly saved: boolean;
   /** Writes the whole `state.creds` (awaited, in order with every key write). */
   saveCreds(): Promise<void>;
 }
@@ -67,11 +69,11 @@ export class BaileysAuthStore implements BaileysSessionStore {
       `SELECT "creds" FROM "whatsapp_sessions" WHERE "instance_id" = $1`, [instanceId],
     );
     if (rows.length === 0) return null;
-    return this.track(new DatabaseAuthSession(this, instanceId, this.decode<AuthenticationCreds>(rows[0].creds)));
+    return this.track(new DatabaseAuthSession(this, instanceId, this.decode<AuthenticationCreds>(rows[0].creds), true));
   }
 
   create(instanceId: string): BaileysAuthSession {
-    return this.track(new DatabaseAuthSession(this, instanceId, initAuthCreds()));
+    return this.track(new DatabaseAuthSession(this, instanceId, initAuthCreds(), false));
   }
 
   async delete(instanceId: string): Promise<void> {
@@ -181,6 +183,7 @@ class DatabaseAuthSession implements BaileysAuthSession {
     private readonly store: BaileysAuthStore,
     readonly instanceId: string,
     creds: AuthenticationCreds,
+    public saved: boolean,
   ) {
     const keys: SignalKeyStore = {
       get: (category, ids) => this.run(() => this.get(category, ids)),
@@ -191,7 +194,9 @@ class DatabaseAuthSession implements BaileysAuthSession {
 
   saveCreds(): Promise<void> {
     return this.run(async () => {
-      if (!this.discarded) await this.store.writeCreds(this.instanceId, this.state.creds);
+      if (this.discarded) return;
+      await this.store.writeCreds(this.instanceId, this.state.creds);
+      this.saved = true;
     });
   }
 

@@ -169,13 +169,15 @@ export class BaileysOwnership implements OnApplicationBootstrap, OnApplicationSh
       }
     }
     // The session row is the wish: gone (a logout elsewhere, a deletion) means log the device out.
+    // Asked before the read: a session whose first write commits meanwhile is not yet in it.
+    const unsaved = new Set([...this.held.keys()].filter((id) => this.adapter.unsaved(id)));
     const present: Array<{ instance_id: string }> = await this.dataSource.query(
       `SELECT "instance_id" FROM "whatsapp_sessions" WHERE "instance_id" = ANY($1::uuid[])`,
       [[...this.held.keys()]],
     );
     const withSession = new Set(present.map((r) => r.instance_id));
     for (const [id, h] of this.held) {
-      if (withSession.has(id) || this.adapter.pairing(id)) continue;
+      if (withSession.has(id) || unsaved.has(id)) continue;
       this.logger.log(`${h.instance.name}: its session was deleted; logging the device out`);
       await this.adapter.logout(h.instance).catch((err: Error) => this.logger.warn(`${h.instance.name}: logout failed: ${err.message}`));
       await this.handOver(h.instance);

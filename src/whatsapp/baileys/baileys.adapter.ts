@@ -129,10 +129,13 @@ export class BaileysAdapter implements WhatsAppAdapter, OnApplicationShutdown {
     return this.connections.has(instanceId);
   }
 
-  /** True while the instance is being paired here (no device linked to its session yet). */
-  pairing(instanceId: string): boolean {
+  /**
+   * True while the instance's session lives here but not (yet) in the database: being paired, or
+   * just linked with its first write still on its way. Its missing row is no logout.
+   */
+  unsaved(instanceId: string): boolean {
     const conn = this.connections.get(instanceId);
-    return !!conn && !isLinked(conn.session.state.creds);
+    return !!conn && !conn.session.saved;
   }
 
   /** SPEC §8 reconnect: a saved session reconnects (without waiting); none → NO_SESSION. */
