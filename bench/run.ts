@@ -21,6 +21,9 @@
  * reads every token from the database as the baseline does: the cache's share, shown apart.
  * Then a separate phase of BENCH_RSS_REQUESTS requests on (1): the server's RSS after a full garbage
  * collection before and after it (collectGarbage()), and sampled during it.
+ * Last, on a third server whose WHATSAPP_CLOUD_API_URL is the Graph API double (in a process of its
+ * own), the WhatsApp scenarios of bench/whatsapp.ts: (5) Meta's signed webhooks and their events on
+ * the WebSocket streams, (6) sending texts; open-loop at a fixed rate (see that file).
  *
  * Prints a table, writes bench/results.json (ignored by git) and bench/LATEST.md (committed).
  * Figures only: nothing here asserts a timing.
@@ -29,7 +32,8 @@
  * BENCH_CONNECTIONS (32), BENCH_RSS_REQUESTS (100000), BENCH_LOG_LEVEL (the server's, warn),
  * BENCH_DATABASE_URL (a database on the server to use, postgres://postgres@127.0.0.1:5432/postgres),
  * BENCH_SERVER_NODE_OPTIONS / BENCH_BASELINE_NODE_OPTIONS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`),
- * BENCH_ONLY (1, 1-nocache, 2, 3 or 4: that scenario alone, printed, nothing written; for profiling).
+ * BENCH_ONLY (1, 1-nocache, 2, 3, 4 or wa: that scenario alone, printed, nothing written; for profiling;
+ * wa runs (5) and (6)); BENCH_WA_RATE, BENCH_WA_INSTANCES, BENCH_WA_DURATION, BENCH_WA_GRACE (bench/whatsapp.ts).
  */
 import autocannon, { type Client, type Options, type Result } from 'autocannon';
 import { fork, spawn, type ChildProcess } from 'node:child_process';
@@ -43,6 +47,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { WebSocket } from 'undici';
 import type { BridgeCommand, BridgeMessage } from './fake-bridge-process.js';
+import { GraphDoubleProcess, runWhatsApp, whatsappNotes, whatsappTable, type WhatsAppResult } from './whatsapp.js';
 
 // ---- configuration ------------------------------------------------------------------------------
 
@@ -68,9 +73,9 @@ const ADMIN_DATABASE_URL = process.env.BENCH_DATABASE_URL || 'postgres://postgre
 const SERVER_NODE_FLAGS = (process.env.BENCH_SERVER_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
 /** The same for the baseline (BENCH_BASELINE_NODE_OPTIONS). */
 const BASELINE_NODE_FLAGS = (process.env.BENCH_BASELINE_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
-/** Run one scenario only (1, 3 or 4), print it and write nothing: for profiling. */
+/** Run one scenario only (1, 1-nocache, 2, 3, 4 or wa), print it and write nothing: for profiling. */
 const ONLY = process.env.BENCH_ONLY ?? '';
-if (ONLY && !['1', '1-nocache', '2', '3', '4'].includes(ONLY)) throw new Error('BENCH_ONLY must be 1, 1-nocache, 2, 3 or 4');
+if (ONLY && !['1', '1-nocache', '2', '3', '4', 'wa'].includes(ONLY)) throw new Error('BENCH_ONLY must be 1, 1-nocache, 2, 3, 4 or wa');
 /** The breaker reopens for a trial read 15 s after it opened: scenario 2 is measured inside that. */
 const HANG_MAX_DURATION = 12;
 
@@ -393,6 +398,33 @@ async function hangScenario(server: Server, bridge: FakeBridgeProcess, token: st
   return { measured, warmupS, durationS };
 }
 
+/**
+ * (5) and (6): a server of their own, whose WHATSAPP_CLOUD_API_URL is the Graph API double in a
+ * process of its own; both stopped afterwards.
+ */
+async function whatsappScenarios(serverEnv: Record<string, string>, adminToken: string): Promise<WhatsAppResult> {
+  const graph = await GraphDoubleProcess.start(DIST);
+  try {
+    const server = await startServer({ ...serverEnv, WHATSAPP_CLOUD_API_URL: graph.url });
+    try {
+      return await runWhatsApp({
+        serverUrl: server.url,
+        serverPid: server.child.pid!,
+        adminToken,
+        graph,
+        warmupS: WARMUP,
+        cpuMs,
+        rssBytes,
+        log: (line) => process.stdout.write(`${line}\n`),
+      });
+    } finally {
+      await stopServer(server);
+    }
+  } finally {
+    graph.stop();
+  }
+}
+
 // ---- report -------------------------------------------------------------------------------------
 
 function table(rows: Measured[]): string {
@@ -445,6 +477,11 @@ async function main(): Promise<void> {
       RATE_LIMIT_CREATE_PER_MINUTE: '10000000',
       LOG_LEVEL,
     };
+    if (ONLY === 'wa') {
+      const wa = await whatsappScenarios(serverEnv, adminToken);
+      console.log(`\n${whatsappTable(wa)}\n\n${whatsappNotes(wa).join('\n')}\n\n${wa.goals.map((g) => `${g.met ? 'met    ' : 'NOT met'} ${g.goal}: ${g.value}`).join('\n')}\n`);
+      return;
+    }
     const server = await startServer(serverEnv);
     cleanups.push(() => stopServer(server));
     const serverPid = server.child.pid!;
@@ -537,6 +574,11 @@ async function main(): Promise<void> {
     const { warmupS, durationS: hangDuration } = hang;
     const breakerOpened = server.breakerOpened;
 
+    // (5) and (6) on a server of their own: the first one is done (and the bridge answers again).
+    await stopServer(server);
+    await bridge.behave({ op: 'get', behaviour: { kind: 'ok' } });
+    const wa = await whatsappScenarios(serverEnv, adminToken);
+
     const loadAfter = loadavg();
     const steal = stealPercent(machineBefore, cpuTimes());
     const compare = (a: Measured, b: Measured) => ({
@@ -557,6 +599,7 @@ async function main(): Promise<void> {
       { goal: '(1) p99 ≤ 1.5 × baseline p99', value: `${ratio.p99}× (median of ${perRound('p99')})`, met: ratio.p99 <= 1.5 },
       { goal: '(2) p99 ≤ 50 ms with the bridge hanging', value: `${hang.measured.latencyMs.p99} ms`, met: hang.measured.latencyMs.p99 <= 50 },
       { goal: `RSS growth ≤ 50 MiB over ${RSS_REQUESTS} requests`, value: `${rssGrowthMiB} MiB`, met: rssGrowthMiB <= 50 },
+      ...wa.goals,
     ];
 
     const hostLine = `${host.nproc} CPUs (${host.cpu}), ${host.memoryGiB} GiB RAM, Node ${host.node}, PostgreSQL on 127.0.0.1; load average before ${loadBefore.join(' ')}, after ${loadAfter.join(' ')}; CPU time stolen by other guests during the run: ${steal} %`;
@@ -569,6 +612,10 @@ async function main(): Promise<void> {
       `(1) / (4) over ${rounds.length} paired round${rounds.length > 1 ? 's' : ''}: ${perRound('requestsPerSecond')} the requests/s (median ${ratio.requestsPerSecond}×), ${perRound('p99')} the p99 (median ${ratio.p99}×); token cache off, against the last round's baseline: ${ratioUncached.requestsPerSecond}× and ${ratioUncached.p99}×.`,
       `Server RSS: ${Math.round((rssAtStart / MiB) * 10) / 10} MiB after seeding; ${rssPhase.serverRssMiB!.before} → ${rssPhase.serverRssMiB!.after} MiB over the ${RSS_REQUESTS}-request phase, each after a full garbage collection (${signed(rssGrowthMiB)} MiB); during it, sampled every ${RSS_SAMPLE_MS} ms, ${rssRange.minMiB}–${rssRange.maxMiB} MiB, and ${rssRange.atEndMiB} MiB as the last request was answered.`,
       '',
+      whatsappTable(wa),
+      '',
+      ...whatsappNotes(wa),
+      '',
       '| goal | measured | met |',
       '| --- | --- | --- |',
       ...goals.map((g) => `| ${g.goal} | ${g.value} | ${g.met ? 'yes' : 'no'} |`),
@@ -577,7 +624,7 @@ async function main(): Promise<void> {
     console.log(`\n${report}\n`);
     writeFileSync(
       join(BENCH_DIR, 'results.json'),
-      `${JSON.stringify({ started: started.toISOString(), machine: host, loadAverage: { before: loadBefore, after: loadAfter }, stealPercent: steal, settings: { logLevel: LOG_LEVEL, connections: CONNECTIONS, durationS: DURATION, warmupS: WARMUP, rounds: ROUNDS, rssRequests: RSS_REQUESTS, hangWarmupS: warmupS, hangDurationS: hangDuration }, baselineIdentical: same, breakerOpened, results, rssPhase, rssRange, roundRatios, ratio, ratioUncached, rssGrowthMiB, goals }, null, 2)}\n`,
+      `${JSON.stringify({ started: started.toISOString(), machine: host, loadAverage: { before: loadBefore, after: loadAfter }, stealPercent: steal, settings: { logLevel: LOG_LEVEL, connections: CONNECTIONS, durationS: DURATION, warmupS: WARMUP, rounds: ROUNDS, rssRequests: RSS_REQUESTS, hangWarmupS: warmupS, hangDurationS: hangDuration }, baselineIdentical: same, breakerOpened, results, rssPhase, rssRange, roundRatios, ratio, ratioUncached, rssGrowthMiB, whatsapp: wa, goals }, null, 2)}\n`,
     );
     writeFileSync(
       join(BENCH_DIR, 'LATEST.md'),
