@@ -39,28 +39,35 @@ describe('BaileysAuthStore (SPEC-MESSAGING §8 sessions, SPEC §6)', () => {
   /** A new data source on the same database: what a restarted process sees. */
   const open = async () => new DataSource(buildDataSourceOptions({ ...db, embeddedDatabaseDir: dir })).initialize();
 
-  beforeEach(async () => {
+  // One database for the file (opening and migrating an on-disk PGlite costs seconds); each test
+  // has an instance of its own, and every read below is of that instance.
+  beforeAll(async () => {
     db = await createTestDatabase();
     // PGlite in memory does not outlive its data source: a directory, so that a restart sees it.
     dir = db.databaseUrl ? db.embeddedDatabaseDir : `/tmp/baileys-auth-${randomBytes(4).toString('hex')}`;
     ds = await open();
     await ds.runMigrations();
+  });
+
+  afterAll(async () => {
+    if (ds.isInitialized) await ds.destroy();
+    await db.drop();
+    if (!db.databaseUrl) rmSync(dir, { recursive: true, force: true });
+  });
+
+  beforeEach(async () => {
+    if (!ds.isInitialized) ds = await open();
     const key = randomBytes(32);
     known = new KnownSecrets();
     cipher = new SecretCipher({ id: keyIdOf(key), key }, [], known);
     const accountId = randomUUID();
     instanceId = randomUUID();
-    await ds.query(`INSERT INTO "accounts" ("id", "name", "token_hash") VALUES ($1, 'acme', $2)`, [accountId, randomBytes(32).toString('hex')]);
-    await ds.query(`INSERT INTO "instances" ("id", "account_id", "name", "token_hash") VALUES ($1, $2, 'inst', $3)`, [
-      instanceId, accountId, randomBytes(32).toString('hex'),
+    await ds.query(`INSERT INTO "accounts" ("id", "name", "token_hash") VALUES ($1, $2, $3)`, [accountId, `acme-${accountId}`, randomBytes(32).toString('hex')]);
+    await ds.query(`INSERT INTO "instances" ("id", "account_id", "name", "token_hash") VALUES ($1, $2, $3, $4)`, [
+      instanceId, accountId, `inst-${instanceId.slice(0, 8)}`, randomBytes(32).toString('hex'),
     ]);
   });
 
-  afterEach(async () => {
-    if (ds.isInitialized) await ds.destroy();
-    await db.drop();
-    if (!db.databaseUrl) rmSync(dir, { recursive: true, force: true });
-  });
 
   const keyRows = async (source = ds) =>
     (await source.query(`SELECT "category", "key_id", "value" FROM "whatsapp_session_keys" WHERE "instance_id" = $1`, [instanceId])) as Array<{
@@ -129,6 +136,8 @@ describe('BaileysAuthStore (SPEC-MESSAGING §8 sessions, SPEC §6)', () => {
     for (let i = 100; i < 1600; i += 1) many['pre-key']![String(i)] = Curve.generateKeyPair();
     await expect(session.state.keys.set(many)).rejects.toThrow(/poisoned/);
     expect(await keyRows()).toHaveLength(1);
+    await ds.query(`DROP TRIGGER "test_poison" ON "whatsapp_session_keys"`);
+    await ds.query(`DROP FUNCTION "test_poison"()`);
   });
 
   it('a set that resolved is there after the data source is closed and reopened (nothing waits for a flush)', async () => {
