@@ -14,6 +14,9 @@ export default {
     { ...shared, displayName: 'e2e', rootDir: '.', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], slowTestThreshold: 30 },
   ],
   testTimeout: 30_000,
+  // Embedded PGlite runs inside the test process: two workers use both cores of a 2-core machine
+  // (about 3 min instead of 4). On PostgreSQL the server needs a core of its own: one worker.
+  maxWorkers: process.env.TEST_DATABASE_URL ? 1 : 2,
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   reporters: ['default', '<rootDir>/test/support/skipped-reporter.js'],
 };
