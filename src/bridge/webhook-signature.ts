@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { hmacSha256Matches } from '../common/crypto/hmac.js';
 
 /** How far a delivery's timestamp may be from now: replays of a captured delivery fail after it. */
 const SIGNATURE_TOLERANCE_SECONDS = 300;
@@ -17,6 +17,5 @@ export function checkChatwootSignature(
   const m = /^sha256=([0-9a-f]{64})$/i.exec(signature.trim());
   if (!m || !/^\d{1,12}$/.test(timestamp)) return 'malformed';
   if (Math.abs(nowSeconds - Number(timestamp)) > SIGNATURE_TOLERANCE_SECONDS) return 'stale';
-  const expected = createHmac('sha256', secret).update(`${timestamp}.`).update(rawBody).digest();
-  return timingSafeEqual(expected, Buffer.from(m[1], 'hex')) ? 'valid' : 'mismatch';
+  return hmacSha256Matches(secret, [`${timestamp}.`, rawBody], m[1]) ? 'valid' : 'mismatch';
 }

@@ -3,7 +3,7 @@ import processMessage from '@whiskeysockets/baileys/lib/Utils/process-message.js
 import pino from 'pino';
 import { fixture, GROUP, LID, ME, PEER, type FixtureName } from '../../../test/fixtures/baileys/messages.js';
 import type { MessageData, ProviderMessage } from '../whatsapp.port.js';
-import { contactOf, fromRaw, inboundOf, rfc3339, toProviderMessage, toProviderStatus, type MappingContext } from './baileys-messages.js';
+import { contactOf, fromRaw, inboundOf, timestampOf, toProviderMessage, toProviderStatus, type MappingContext } from './baileys-messages.js';
 
 const logger = pino({ level: 'silent' });
 const ctx: MappingContext = { meId: ME.id, groupSubject: (jid) => (jid === GROUP ? 'Team' : null) };
@@ -45,7 +45,7 @@ const one = async (name: FixtureName): Promise<MessageData | null> => {
 const bob = { jid: PEER, phone: '+5511888888888', name: 'Bob' };
 const privateChat = { ...bob, type: 'private' };
 const base = (id: string, seconds: number) => ({
-  id, direction: 'incoming', timestamp: rfc3339(seconds), fromMe: false, chat: privateChat, sender: bob, media: null, replyTo: null, target: null,
+  id, direction: 'incoming', timestamp: timestampOf(seconds), fromMe: false, chat: privateChat, sender: bob, media: null, replyTo: null, target: null,
 });
 
 describe('Baileys messages → message.exchange (SPEC-MESSAGING §10)', () => {

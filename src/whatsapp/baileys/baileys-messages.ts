@@ -3,6 +3,7 @@ import {
   isJidStatusBroadcast, isLidUser, isPnUser, jidNormalizedUser, normalizeMessageContent, proto, toNumber,
   type BaileysEventMap, type WAMessage, type WAMessageKey, type WAMessageUpdate,
 } from '@whiskeysockets/baileys';
+import { rfc3339 } from '../../common/time.js';
 import type {
   ChatRef, DeliveryStatus, MediaInfo, MessageContent, MessageData, MessageType, ProviderMessage, ProviderStatus, SenderRef,
 } from '../whatsapp.port.js';
@@ -47,7 +48,7 @@ export function toProviderMessage(m: WAMessage, ctx: MappingContext = {}): Provi
   const data: MessageData = {
     id: key.id,
     direction: fromMe ? 'outgoing' : 'incoming',
-    timestamp: rfc3339(m.messageTimestamp),
+    timestamp: timestampOf(m.messageTimestamp),
     fromMe,
     chat: chatOf(key, fromMe ? null : (m.pushName ?? null), ctx),
     sender: senderOf(key, m.pushName ?? null, ctx),
@@ -236,10 +237,10 @@ function senderOf(key: WAMessageKey, pushName: string | null, ctx: MappingContex
   return userRef(key.remoteJid!, key.remoteJidAlt, key.fromMe ? null : pushName);
 }
 
-/** RFC 3339 UTC without milliseconds (SPEC §10's example); Baileys' timestamps are seconds. */
-export function rfc3339(seconds: WAMessage['messageTimestamp'] | Date | null | undefined): string {
+/** A Baileys timestamp (seconds, a number or a Long; absent or 0 means now) in RFC 3339. */
+export function timestampOf(seconds: WAMessage['messageTimestamp'] | Date | null | undefined): string {
   const ms = seconds instanceof Date ? seconds.getTime() : seconds == null ? Date.now() : toNumber(seconds) * 1000;
-  return new Date(ms || Date.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return rfc3339(new Date(ms || Date.now()));
 }
 
 const STATUSES: Partial<Record<number, DeliveryStatus>> = {
@@ -261,7 +262,7 @@ export function toProviderStatus(u: WAMessageUpdate, now: Date = new Date()): Pr
   if (!mapped) return null;
   const params = u.update.messageStubParameters ?? [];
   const error = mapped === 'failed' ? `WhatsApp refused the message${params[0] ? ` (code ${params[0]})` : ''}${params[1] ? `: ${params[1]}` : ''}` : null;
-  return { id: u.key.id, status: mapped, error, timestamp: rfc3339(now) };
+  return { id: u.key.id, status: mapped, error, timestamp: timestampOf(now) };
 }
 
 /** What one `ev.process` batch holds for the sink, in order: the upserted messages and our statuses. */

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { hmacSha256Matches } from '../../common/crypto/hmac.js';
 import { rfc3339 } from '../../common/time.js';
 import type {
   ChatRef, DeliveryStatus, MediaInfo, MessageContent, MessageData, MessageType, ProviderMessage, ProviderStatus, SenderRef,
@@ -18,9 +18,7 @@ import type {
 export function verifyMetaSignature(rawBody: Buffer, header: string | undefined, appSecret: string): boolean {
   if (!header || !appSecret) return false;
   const match = /^sha256=([0-9a-fA-F]{64})$/.exec(header.trim());
-  if (!match) return false;
-  const expected = createHmac('sha256', appSecret).update(rawBody).digest();
-  return timingSafeEqual(Buffer.from(match[1], 'hex'), expected);
+  return !!match && hmacSha256Matches(appSecret, [rawBody], match[1]);
 }
 
 /** What one phone number id of a body brings. */
