@@ -9,6 +9,8 @@ import { IntegrationsController } from './integrations.controller.js';
 import { IntegrationsRepository } from './integrations.repository.js';
 import { IntegrationsService } from './integrations.service.js';
 import { ProvisioningLock } from './provisioning-lock.js';
+import { ChatwootConversations } from './routing/chatwoot-conversations.js';
+import { RoutingService } from './routing/routing.service.js';
 import { WebhooksController } from './webhooks.controller.js';
 import { WebhooksService } from './webhooks.service.js';
 
@@ -30,6 +32,8 @@ import { WebhooksService } from './webhooks.service.js';
     ProvisioningLock,
     HealthChecker,
     WebhooksService,
+    ChatwootConversations,
+    RoutingService,
   ],
   exports: [HealthChecker],
 })

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
@@ -87,6 +88,11 @@ export class ChatwootClient implements OnApplicationShutdown {
     await this.call(t, 'DELETE', this.url(t, `/inboxes/${inboxId}`));
   }
 
+  /** A call of the routing (contacts, conversations, messages): JSON, or a multipart upload, in; JSON out. */
+  request(t: ChatwootTarget, method: string, path: string, body?: unknown): Promise<unknown> {
+    return this.call(t, method, this.url(t, path), body);
+  }
+
   private url(t: ChatwootTarget, path: string): string {
     return `${t.baseUrl}/api/v1/accounts/${t.accountId}${path}`;
   }
@@ -124,7 +130,7 @@ export class ChatwootClient implements OnApplicationShutdown {
     if (!this.allowPrivate && isIP(literal) && isDisallowedAddress(literal)) {
       return Promise.reject(new AddressNotAllowedError(literal, literal));
     }
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body), 'utf8');
+    const payload = body === undefined ? undefined : body instanceof MultipartBody ? body.bytes : Buffer.from(JSON.stringify(body), 'utf8');
     const headers: Record<string, string | number> = {
       Accept: 'application/json',
       // Dashes rather than `api_access_token`: Rails reads both as HTTP_API_ACCESS_TOKEN (CONTRACT
@@ -132,7 +138,7 @@ export class ChatwootClient implements OnApplicationShutdown {
       'Api-Access-Token': t.apiToken,
     };
     if (payload) {
-      headers['Content-Type'] = 'application/json';
+      headers['Content-Type'] = body instanceof MultipartBody ? body.contentType : 'application/json';
       headers['Content-Length'] = payload.length;
     }
     const secure = target.protocol === 'https:';
@@ -180,6 +186,34 @@ export class ChatwootClient implements OnApplicationShutdown {
       req.on('error', (err) => finish(err));
       req.end(payload);
     });
+  }
+}
+
+/** A `multipart/form-data` body: a message with attachments (CONTRACT §5). */
+export class MultipartBody {
+  readonly contentType: string;
+  readonly bytes: Buffer;
+
+  constructor(fields: Record<string, string>, files: Array<{ field: string; fileName: string; contentType: string; data: Buffer }>) {
+    const boundary = `----ryze${randomBytes(12).toString('hex')}`;
+    const quote = (v: string) => v.replace(/[\r\n"]/g, '_');
+    const parts: Buffer[] = [];
+    for (const [name, value] of Object.entries(fields)) {
+      parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${quote(name)}"\r\n\r\n${value}\r\n`, 'utf8'));
+    }
+    for (const f of files) {
+      parts.push(
+        Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="${quote(f.field)}"; filename="${quote(f.fileName)}"\r\nContent-Type: ${f.contentType}\r\n\r\n`,
+          'utf8',
+        ),
+        f.data,
+        Buffer.from('\r\n'),
+      );
+    }
+    parts.push(Buffer.from(`--${boundary}--\r\n`));
+    this.bytes = Buffer.concat(parts);
+    this.contentType = `multipart/form-data; boundary=${boundary}`;
   }
 }
 

@@ -64,6 +64,10 @@ export class BridgeIntegration {
   @Column({ name: 'source_token', type: 'text' })
   sourceTokenEncrypted: string;
 
+  /** The last event of the instance's stream that routing finished (SPEC-MESSAGING §11). */
+  @Column({ name: 'stream_seq', type: 'bigint', default: 0, transformer: { to: (v: unknown) => v, from: (v: unknown) => Number(v) } })
+  streamSeq: number;
+
   @Column({ type: 'varchar', length: 20, default: 'active' })
   status: IntegrationStatus;
 

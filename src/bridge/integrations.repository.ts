@@ -92,6 +92,17 @@ export class IntegrationsRepository {
     await this.integrations.delete({ id });
   }
 
+  /** A failed reply goes again, as a new attempt (a new Idempotency-Key); false when none was failed. */
+  async retryFailedReply(integrationId: string, chatwootMessageId: number): Promise<boolean> {
+    const result = await this.dataSource
+      .createQueryBuilder()
+      .update(BridgeOutboundMessage)
+      .set({ status: 'pending', attempt: () => 'attempt + 1', nextAttemptAt: () => 'now()', lastError: null })
+      .where('integration_id = :integrationId AND chatwoot_message_id = :id AND status = :failed', { integrationId, id: String(chatwootMessageId), failed: 'failed' })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
   /** Records a message once per (integration, Chatwoot message id); false when already there. */
   async recordOutboundMessage(record: OutboundMessageRecord): Promise<boolean> {
     const result = await this.dataSource

@@ -12,6 +12,7 @@ import { InboxResolver, type ResolvedInbox } from './inbox-resolver.js';
 import type { BridgeIntegration } from './integration.entity.js';
 import { type IntegrationConfiguration, IntegrationsRepository } from './integrations.repository.js';
 import { ProvisioningLock } from './provisioning-lock.js';
+import { RoutingService } from './routing/routing.service.js';
 
 export interface CreatedIntegration {
   integration: BridgeIntegration;
@@ -37,6 +38,7 @@ export class IntegrationsService {
     private readonly inboxes: InboxResolver,
     private readonly chatwoot: ChatwootClient,
     private readonly cipher: SecretCipher,
+    private readonly routing: RoutingService,
   ) {}
 
   /** Idempotent on external_id (BRIDGE-API §2), so that a caller may always retry a create that timed out. */
@@ -51,6 +53,7 @@ export class IntegrationsService {
       try {
         const integration = await this.repo.insertProvisioned(id, this.cipher.encrypt(webhookSecret), this.configuration(dto, inbox));
         this.logger.log(`integration ${id} created (external_id ${dto.external_id}, inbox ${inbox.id})`);
+        this.routing.restart(id);
         return { integration, created: true };
       } catch (err) {
         // Only a process outside the lock can have won (the lock covers every process on one
@@ -96,6 +99,7 @@ export class IntegrationsService {
           if (!(err instanceof ChatwootHttpError && err.status === 404)) throw this.translate(err);
         }
       }
+      await this.routing.stop(id);
       await this.repo.deleteById(id);
       this.logger.log(`integration ${id} deleted${deleteInbox ? ` with its inbox ${current.inboxId}` : ''}`);
     });
@@ -118,6 +122,7 @@ export class IntegrationsService {
     const inbox = await this.resolveInbox(dto, row.id, this.cipher.decrypt(row.webhookSecretEncrypted));
     const integration = await this.repo.saveReconfigured(row.id, this.configuration(dto, inbox));
     this.logger.log(`integration ${row.id} reconfigured (inbox ${inbox.id})`);
+    this.routing.restart(row.id);
     return integration;
   }
 

@@ -1,8 +1,8 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, Unique } from 'typeorm';
 import { BridgeIntegration } from './integration.entity.js';
 
-/** `pending` until the routing step (a later issue) delivers it to WhatsApp. */
-export type OutboundMessageStatus = 'pending';
+/** `pending` until routing sent it to WhatsApp (`sent`) or WhatsApp refused it (`failed`). */
+export type OutboundMessageStatus = 'pending' | 'sent' | 'failed';
 
 /** An agent's reply from Chatwoot's webhook, kept for routing; unique per message id, so that a replay is not routed twice. */
 @Entity('bridge_outbound_messages')
@@ -39,4 +39,18 @@ export class BridgeOutboundMessage {
 
   @Column({ name: 'received_at', type: 'timestamptz', default: () => 'now()' })
   receivedAt: Date;
+
+  /** Part of the Idempotency-Key: the agent's Retry is a new attempt (SPEC-MESSAGING §11). */
+  @Column({ type: 'integer', default: 1 })
+  attempt: number;
+
+  @Column({ name: 'next_attempt_at', type: 'timestamptz', default: () => 'now()' })
+  nextAttemptAt: Date;
+
+  /** The WhatsApp message it became; with media, the first one. */
+  @Column({ name: 'wa_message_id', type: 'varchar', length: 200, nullable: true })
+  waMessageId: string | null;
+
+  @Column({ name: 'last_error', type: 'text', nullable: true })
+  lastError: string | null;
 }

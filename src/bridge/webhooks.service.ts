@@ -3,6 +3,7 @@ import { SecretCipher } from '../common/crypto/secret-cipher.js';
 import { constantTimeEquals } from '../common/auth/tokens.js';
 import { BridgeError, integrationNotFound } from './bridge.errors.js';
 import { IntegrationsRepository } from './integrations.repository.js';
+import { RoutingService } from './routing/routing.service.js';
 import { classifyWebhookEvent } from './webhook-events.js';
 import { checkChatwootSignature } from './webhook-signature.js';
 
@@ -26,6 +27,7 @@ export class WebhooksService {
   constructor(
     private readonly repo: IntegrationsRepository,
     private readonly cipher: SecretCipher,
+    private readonly routing: RoutingService,
   ) {}
 
   async receive(delivery: WebhookDelivery): Promise<WebhookOutcome> {
@@ -55,6 +57,19 @@ export class WebhooksService {
       throw new BridgeError('invalid_request', 'malformed JSON');
     }
     const verdict = classifyWebhookEvent(payload, row.inboxId);
+    if (verdict.kind === 'updated') {
+      // The agent's Retry (CONTRACT §14): a reply recorded as failed is `sent` again.
+      if (verdict.status === 'sent' && (await this.repo.retryFailedReply(row.id, verdict.messageId))) {
+        this.logger.log(`integration ${row.id}: message ${verdict.messageId} retried by an agent`);
+        this.routing.replyRecorded(row.id);
+        return 'recorded';
+      }
+      return 'ignored';
+    }
+    if (verdict.kind === 'conversation') {
+      this.routing.conversationChanged(row.id, verdict.conversationId);
+      return 'ignored';
+    }
     if (verdict.kind === 'ignored') {
       this.logger.debug(`integration ${row.id}: webhook ignored (${verdict.why})`);
       return 'ignored';
@@ -67,6 +82,7 @@ export class WebhooksService {
       payload: payload as Record<string, unknown>,
     });
     this.logger.log(`integration ${row.id}: message ${verdict.message.messageId} ${recorded ? 'recorded' : 'already recorded'}`);
+    if (recorded) this.routing.replyRecorded(row.id);
     return recorded ? 'recorded' : 'duplicate';
   }
 }

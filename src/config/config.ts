@@ -58,6 +58,8 @@ export interface AppConfig {
   bridgeHealthIntervalSeconds: number;
   /** Bridge role: timeout of each Chatwoot call. */
   chatwootTimeoutMs: number;
+  /** Bridge role: route messages between WhatsApp and Chatwoot (SPEC-MESSAGING §11). */
+  routingEnabled: boolean;
   /** Bridge role: false refuses Chatwoot URLs that resolve to loopback/private/link-local addresses. */
   chatwootAllowPrivateUrls: boolean;
   /** SPEC-MESSAGING §8: Meta's Graph API, no trailing `/` (tests point it at a loopback double). */
@@ -122,6 +124,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
   // 15 s per call keeps a create (at most two Chatwoot calls) well inside the API's 60 s budget.
   const chatwootTimeoutMs = parseInteger('CHATWOOT_TIMEOUT_MS', str('CHATWOOT_TIMEOUT_MS'), 15_000, 1, 120_000, problems);
   const chatwootAllowPrivateUrls = parseBoolean('CHATWOOT_ALLOW_PRIVATE_URLS', str('CHATWOOT_ALLOW_PRIVATE_URLS'), true, problems);
+  const routingEnabled = parseBoolean('BRIDGE_ROUTING', str('BRIDGE_ROUTING'), true, problems);
   // Both roles in one process and no external bridge: the API calls its own bridge over loopback
   // HTTP, exactly as it would call a separate one (SPEC §1).
   const bridgeEmbedded = !!roles && roles.includes('api') && roles.includes('bridge') && str('BRIDGE_URL') === null;
@@ -213,6 +216,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     bridgePublicUrl: bridgePublicUrl.replace(/\/+$/, ''),
     bridgeHealthIntervalSeconds: bridgeHealthIntervalSeconds!,
     chatwootTimeoutMs: chatwootTimeoutMs!,
+    routingEnabled: routingEnabled!,
     chatwootAllowPrivateUrls: chatwootAllowPrivateUrls!,
     whatsappCloudApiUrl: whatsappCloudApiUrl.replace(/\/+$/, ''),
     whatsappConnectTimeoutMs: whatsappConnectTimeoutMs!,

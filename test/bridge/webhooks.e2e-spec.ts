@@ -50,11 +50,17 @@ describe('bridge webhook endpoint', () => {
     expect(message.content).toBe('a < b && c > d');
   });
 
+  it('records a template message (a greeting, a survey): routed to WhatsApp like a reply', async () => {
+    const event = h.sim.messageCreated(inbox, { messageType: 'template' });
+    const res = await h.sim.deliverWebhook(inbox.id, event);
+    expect([res.status, res.body]).toEqual([200, { status: 'recorded' }]);
+    expect(await recordedIds()).toContain(event.id);
+  });
+
   it.each([
     ['an incoming message (the bridge posted it)', { messageType: 'incoming' as const }],
     ['a private note', { private: true }],
-    ['a template message', { messageType: 'template' as const }],
-    ['message_updated', { event: 'message_updated' }],
+    ['message_updated of a reply that never failed', { event: 'message_updated' }],
     ['conversation_created', { event: 'conversation_created' }],
   ])('ignores %s', async (_, init) => {
     const event = h.sim.messageCreated(inbox, init);

@@ -1,0 +1,494 @@
+import type { Logger } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import type { ChatwootTarget } from '../chatwoot-client.js';
+import { ChatwootHttpError, ChatwootUnreachableError } from '../chatwoot-errors.js';
+import type { BridgeIntegration, IntegrationStatus } from '../integration.entity.js';
+import { BridgeOutboundMessage } from '../outbound-message.entity.js';
+import type { ChatwootConversations, ChatwootConversation } from './chatwoot-conversations.js';
+import { chatwootText, contactName, type EventMessage, signed, toWhatsAppMarkdown, withGroupHeader } from './formatting.js';
+import { BridgeChat, BridgeMessageLink } from './routing.entities.js';
+import { type EventFrame, SourceApi, type SourceTarget } from './source-api.js';
+
+/** SPEC-MESSAGING §11: retries back off from 1 s to 60 s between tries. */
+export const backoffMs = (attempt: number) => Math.min(1_000 * 2 ** Math.min(attempt, 6), 60_000);
+/** After this long of failing Chatwoot calls the integration reports `error` (SPEC-MESSAGING §11). */
+const ERROR_AFTER_MS = 5 * 60_000;
+/** A chat's conversation is re-read from Chatwoot at most this old (an agent may resolve it). */
+const CONVERSATION_TTL_MS = 30_000;
+/** Frames held in memory at most; past it the stream is closed and resumed from the last one done. */
+const MAX_QUEUED = 2_000;
+/** Outbound rows looked at per pass (they go one at a time, in the order Chatwoot sent them). */
+const OUTBOUND_BATCH = 50;
+
+export interface RouterDeps {
+  dataSource: DataSource;
+  chatwoot: ChatwootConversations;
+  logger: Logger;
+}
+
+/** What an integration's router needs of its row, secrets decrypted. */
+export interface RouteConfig {
+  row: BridgeIntegration;
+  target: ChatwootTarget;
+  source: SourceTarget;
+}
+
+class Permanent extends Error {}
+
+/**
+ * One integration's routing (SPEC-MESSAGING §11), both ways, in this process:
+ * - WhatsApp → Chatwoot: the instance's event stream, one event at a time in `seq` order (so each
+ *   chat's messages keep their order), `stream_seq` stored after each event is done; a failure
+ *   retries the same event with backoff, so nothing is skipped and nothing is lost.
+ * - Chatwoot → WhatsApp: the agent replies recorded by the webhook, oldest first, each sent with
+ *   an `Idempotency-Key` of its Chatwoot id and attempt.
+ * Integrations never wait for one another: each has its own router and its own loops.
+ */
+export class IntegrationRouter {
+  private readonly source: SourceApi;
+  private stream: { close(): void } | null = null;
+  private readonly queue: EventFrame[] = [];
+  private receivedSeq: number;
+  private draining = false;
+  private stopped = false;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private failures = 0;
+  private failingSince: number | null = null;
+  private readonly conversations = new Map<string, { conversationId: number; verifiedAt: number }>();
+  private outboundRunning: Promise<void> | null = null;
+  private outboundAgain = false;
+  private outboundTimer: NodeJS.Timeout | null = null;
+  private readonly outboundTries = new Map<string, number>();
+  /** Sends to the API in flight: an outgoing event with an unknown id may be one of them. */
+  private sending: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private config: RouteConfig,
+    private readonly deps: RouterDeps,
+  ) {
+    this.source = new SourceApi(config.source);
+    this.receivedSeq = config.row.streamSeq;
+  }
+
+  get id(): string {
+    return this.config.row.id;
+  }
+
+  start(): void {
+    this.connect();
+    this.kickOutbound();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.stream?.close();
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.outboundTimer) clearTimeout(this.outboundTimer);
+    await this.outboundRunning;
+  }
+
+  /** A new reply was recorded, or a conversation changed status in Chatwoot. */
+  kickOutbound(): void {
+    if (this.stopped) return;
+    if (this.outboundRunning) {
+      this.outboundAgain = true;
+      return;
+    }
+    this.outboundRunning = this.runOutbound().finally(() => {
+      this.outboundRunning = null;
+      if (this.outboundAgain && !this.stopped) {
+        this.outboundAgain = false;
+        this.kickOutbound();
+      }
+    });
+  }
+
+  /** Chatwoot says a conversation changed status: the next message re-reads where it should go. */
+  forgetConversation(conversationId: number): void {
+    for (const [jid, c] of this.conversations) if (c.conversationId === conversationId) this.conversations.delete(jid);
+  }
+
+  // ---- WhatsApp → Chatwoot ---------------------------------------------------------------------
+
+  private connect(): void {
+    if (this.stopped) return;
+    this.stream = this.source.stream(
+      this.receivedSeq,
+      (frame) => {
+        if (frame.seq <= this.receivedSeq) return;
+        this.receivedSeq = frame.seq;
+        this.queue.push(frame);
+        if (this.queue.length > MAX_QUEUED) this.stream?.close();
+        void this.drain();
+      },
+      (code, reason) => {
+        this.stream = null;
+        if (this.stopped) return;
+        if (code === 4410) this.deps.logger.warn(`integration ${this.id}: ${reason}; events before it were not routed`);
+        if (code === 4410) this.receivedSeq = 0;
+        if (code !== 1000 && code !== 1001 && this.queue.length <= MAX_QUEUED) {
+          this.deps.logger.warn(`integration ${this.id}: event stream closed (${code} ${reason}); reconnecting`);
+        }
+        this.reconnectLater(backoffMs(Math.min(this.failures, 3)));
+      },
+    );
+  }
+
+  /** Frames still queued are kept; reading resumes after the last one received once the queue is short. */
+  private reconnectLater(ms: number): void {
+    this.retryTimer = setTimeout(() => {
+      if (this.queue.length > MAX_QUEUED / 2) this.reconnectLater(1_000);
+      else this.connect();
+    }, ms);
+  }
+
+  private async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.queue.length > 0 && !this.stopped) {
+        const frame = this.queue[0];
+        try {
+          await this.handle(frame);
+          this.queue.shift();
+          await this.deps.dataSource.query(
+            `UPDATE "bridge_integrations" SET "stream_seq" = $2 WHERE "id" = $1 AND "stream_seq" < $2`,
+            [this.id, frame.seq],
+          );
+          await this.succeeded();
+        } catch (err) {
+          if (err instanceof Permanent) {
+            // Chatwoot refuses this one message for good (a validation error): say so, go on.
+            this.queue.shift();
+            await this.reportError(`event ${frame.seq} not routed: ${err.message}`, false);
+            continue;
+          }
+          await this.failed(err);
+          await new Promise((resolve) => setTimeout(resolve, backoffMs(this.failures - 1)));
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async handle(frame: EventFrame): Promise<void> {
+    if (frame.event === 'instance.state') return this.onInstanceState(String(frame.data.status));
+    if (frame.event === 'message.status') return this.onStatus(frame.data as { id: string; status: string; error: string | null });
+    if (frame.event === 'message.exchange') return this.onMessage(frame.data.message as EventMessage);
+  }
+
+  private async onInstanceState(status: string): Promise<void> {
+    const wanted: IntegrationStatus = status === 'connected' ? 'active' : 'paused';
+    // `error` is the health check's and the failure counter's to clear.
+    await this.deps.dataSource.query(
+      `UPDATE "bridge_integrations" SET "status" = $2, "updated_at" = now() WHERE "id" = $1 AND "status" <> 'error' AND "status" <> $2`,
+      [this.id, wanted],
+    );
+  }
+
+  private async onMessage(m: EventMessage): Promise<void> {
+    const { row } = this.config;
+    if (m.chat.type === 'group' && row.ignoreGroups) return;
+    const links = this.deps.dataSource.getRepository(BridgeMessageLink);
+    let link = await links.findOneBy({ integrationId: this.id, waMessageId: m.id });
+    if (!link && m.fromMe) {
+      // The bridge's own sends come back as events too, sometimes before the send's answer, and
+      // after a restart before the reply is re-sent (its Idempotency-Key then returns this id).
+      await this.sending;
+      link = await links.findOneBy({ integrationId: this.id, waMessageId: m.id });
+      if (!link && (await this.deps.dataSource.getRepository(BridgeOutboundMessage).existsBy({ integrationId: this.id, status: 'pending' }))) {
+        this.kickOutbound();
+        await this.outboundRunning;
+        link = await links.findOneBy({ integrationId: this.id, waMessageId: m.id });
+      }
+    }
+    if (link?.chatwootMessageId) return;
+
+    if (m.type === 'revoke') {
+      const target = m.target ? await links.findOneBy({ integrationId: this.id, waMessageId: m.target }) : null;
+      if (target?.chatwootMessageId && target.chatwootConversationId) {
+        await this.call(() => this.deps.chatwoot.deleteMessage(this.config.target, target.chatwootConversationId!, target.chatwootMessageId!));
+      }
+      return;
+    }
+
+    const conversationId = await this.conversationFor(m);
+    const sourceId = `WAID:${m.id}`;
+    if (link) {
+      // A post of this message began before (a crash, an ambiguous failure): it may be there.
+      const latest = await this.call(() => this.deps.chatwoot.latestMessages(this.config.target, conversationId));
+      const found = latest.find((x) => x.sourceId === sourceId);
+      if (found) return this.linked(m.id, found.id, conversationId);
+    } else {
+      await links.insert({ integrationId: this.id, waMessageId: m.id, chatwootMessageId: null, chatwootConversationId: conversationId, origin: 'whatsapp' });
+    }
+
+    const about = m.type === 'reaction' || m.type === 'edit' ? m.target : m.replyTo;
+    const quoted = about ? await links.findOneBy({ integrationId: this.id, waMessageId: about }) : null;
+    const inReplyTo = quoted?.chatwootMessageId && quoted.chatwootConversationId === conversationId ? Number(quoted.chatwootMessageId) : undefined;
+    const attachments = m.media?.url ? await this.attachment(m) : [];
+    const created = await this.call(() =>
+      this.deps.chatwoot.createMessage(this.config.target, conversationId, {
+        content: withGroupHeader(m, chatwootText(m)),
+        messageType: m.fromMe ? 'outgoing' : 'incoming',
+        sourceId,
+        ...(inReplyTo ? { inReplyTo } : {}),
+        attachments,
+      }),
+    );
+    await this.linked(m.id, created.id, conversationId);
+  }
+
+  private async linked(waMessageId: string, chatwootMessageId: number, conversationId: number): Promise<void> {
+    await this.deps.dataSource.getRepository(BridgeMessageLink).update(
+      { integrationId: this.id, waMessageId },
+      { chatwootMessageId: String(chatwootMessageId), chatwootConversationId: conversationId },
+    );
+  }
+
+  private async attachment(m: EventMessage): Promise<Array<{ fileName: string; contentType: string; data: Buffer }>> {
+    const media = await this.source.media(m.media!.url!);
+    if (!media) return [];
+    const ext = media.contentType.split('/')[1]?.split(';')[0] ?? 'bin';
+    return [{ fileName: m.media!.fileName ?? `${m.type}-${m.id.slice(-8)}.${ext}`, contentType: media.contentType, data: media.data }];
+  }
+
+  /** SPEC-MESSAGING §11 "Contact", "Contact inbox" and "Conversation". */
+  private async conversationFor(m: EventMessage): Promise<number> {
+    const jid = m.chat.jid;
+    const cached = this.conversations.get(jid);
+    if (cached && Date.now() - cached.verifiedAt < CONVERSATION_TTL_MS) return cached.conversationId;
+
+    const { target, row } = this.config;
+    const chats = this.deps.dataSource.getRepository(BridgeChat);
+    let chat = await chats.findOneBy({ integrationId: this.id, chatJid: jid });
+    if (!chat) {
+      const contactId = await this.contactFor(m);
+      chat = chats.create({ integrationId: this.id, chatJid: jid, contactId, conversationId: null });
+      await chats.upsert(chat, ['integrationId', 'chatJid']);
+    }
+    const contactId = chat.contactId;
+    const all = (await this.call(() => this.deps.chatwoot.contactConversations(target, contactId))).filter((c) => c.inboxId === row.inboxId);
+    let conversation: ChatwootConversation | undefined = all.find((c) => c.status !== 'resolved');
+    if (!conversation && all[0] && row.reopenResolved) {
+      await this.call(() => this.deps.chatwoot.setStatus(target, all[0].id, 'open'));
+      conversation = all[0];
+    }
+    if (!conversation) {
+      conversation = await this.call(() =>
+        this.deps.chatwoot.createConversation(target, row.inboxId, contactId, jid, row.startAsPending ? 'pending' : 'open'),
+      );
+    }
+    await chats.update({ integrationId: this.id, chatJid: jid }, { conversationId: conversation.id, updatedAt: new Date() });
+    this.conversations.set(jid, { conversationId: conversation.id, verifiedAt: Date.now() });
+    return conversation.id;
+  }
+
+  /** Reuses the contact of this chat's JID, else the one with exactly its phone number, else creates one. */
+  private async contactFor(m: EventMessage): Promise<number> {
+    const { target, row } = this.config;
+    const jid = m.chat.jid;
+    const phone = m.chat.type === 'private' ? m.chat.phone : null;
+    let contactId = await this.call(() => this.deps.chatwoot.findContact(target, 'identifier', jid));
+    if (contactId === null && phone) {
+      contactId = await this.call(() => this.deps.chatwoot.findContact(target, 'phone_number', phone));
+      if (contactId !== null) await this.call(() => this.deps.chatwoot.setIdentifier(target, contactId!, jid));
+    }
+    if (contactId === null) {
+      try {
+        return await this.call(() => this.deps.chatwoot.createContact(target, row.inboxId, jid, { identifier: jid, phoneNumber: phone, name: contactName(m) }));
+      } catch (err) {
+        // Another writer created it between the look-up and the create.
+        const again = await this.call(() => this.deps.chatwoot.findContact(target, 'identifier', jid));
+        if (again === null) throw err;
+        contactId = again;
+      }
+    }
+    await this.call(() => this.deps.chatwoot.ensureContactInbox(target, contactId!, row.inboxId, jid));
+    return contactId;
+  }
+
+  /** SPEC-MESSAGING §11 "Statuses": of the messages the bridge sent. */
+  private async onStatus(s: { id: string; status: string; error: string | null }): Promise<void> {
+    const status = s.status === 'played' ? 'read' : s.status;
+    if (status !== 'delivered' && status !== 'read' && status !== 'failed') return;
+    const link = await this.deps.dataSource.getRepository(BridgeMessageLink).findOneBy({ integrationId: this.id, waMessageId: s.id });
+    if (!link?.chatwootMessageId || !link.chatwootConversationId || link.origin !== 'agent') return;
+    await this.call(() =>
+      this.deps.chatwoot.setMessageStatus(this.config.target, link.chatwootConversationId!, link.chatwootMessageId!, status, s.error ?? undefined),
+    );
+    if (status === 'failed') await this.reportError(`WhatsApp could not deliver message ${s.id}: ${s.error ?? 'failed'}`, false);
+  }
+
+  // ---- Chatwoot → WhatsApp ---------------------------------------------------------------------
+
+  private async runOutbound(): Promise<void> {
+    if (this.outboundTimer) clearTimeout(this.outboundTimer);
+    this.outboundTimer = null;
+    const repo = this.deps.dataSource.getRepository(BridgeOutboundMessage);
+    let nextDue: number | null = null;
+    try {
+      const rows = await repo.find({ where: { integrationId: this.id, status: 'pending' }, order: { receivedAt: 'ASC', chatwootMessageId: 'ASC' }, take: OUTBOUND_BATCH });
+      for (const row of rows) {
+        if (this.stopped) return;
+        if (row.nextAttemptAt.getTime() > Date.now()) {
+          // In order: later replies wait for this one's retry.
+          nextDue = row.nextAttemptAt.getTime();
+          break;
+        }
+        const done = this.sendReply(row);
+        this.sending = done.catch(() => undefined);
+        if (!(await done)) {
+          nextDue = Date.now() + backoffMs((this.outboundTries.get(row.id) ?? 1) - 1);
+          break;
+        }
+      }
+      if (rows.length === OUTBOUND_BATCH && nextDue === null) this.outboundAgain = true;
+    } catch (err) {
+      this.deps.logger.warn(`integration ${this.id}: routing replies failed: ${(err as Error).message}`);
+      nextDue = Date.now() + 5_000;
+    }
+    if (nextDue !== null && !this.stopped) this.outboundTimer = setTimeout(() => this.kickOutbound(), Math.max(0, nextDue - Date.now()));
+  }
+
+  /** True when the reply is settled (sent, or refused for good); false to retry it later. */
+  private async sendReply(row: BridgeOutboundMessage): Promise<boolean> {
+    const repo = this.deps.dataSource.getRepository(BridgeOutboundMessage);
+    const p = row.payload as unknown as ReplyPayload;
+    const contact = p.conversation?.meta?.sender;
+    const number = contact?.identifier || contact?.phone_number;
+    if (!number) return this.refuse(row, 'the conversation contact has neither a WhatsApp JID nor a phone number');
+    if (number.endsWith('@g.us') && this.config.row.ignoreGroups) return this.refuse(row, 'this integration ignores groups');
+
+    const agent = (p.conversation?.messages ?? []).find((x) => x.id === p.id)?.sender?.available_name ?? p.sender?.name ?? null;
+    const text = signed(toWhatsAppMarkdown(row.content ?? ''), agent, this.config.row.signMessages);
+    const quotedId = p.content_attributes?.in_reply_to;
+    const quoted = typeof quotedId === 'number'
+      ? await this.deps.dataSource.getRepository(BridgeMessageLink).findOneBy({ integrationId: this.id, chatwootMessageId: String(quotedId) })
+      : null;
+    const replyTo = quoted?.waMessageId;
+    const key = `chatwoot-${this.id}-${row.chatwootMessageId}-${row.attempt}`;
+    const attachments = p.attachments ?? [];
+
+    const sent: string[] = [];
+    if (attachments.length === 0) {
+      const outcome = await this.source.sendText({ number, message: text, ...(replyTo ? { replyTo } : {}) }, key);
+      if (!outcome.ok) return this.unsent(row, outcome);
+      sent.push(outcome.messageId);
+    } else {
+      for (const [i, a] of attachments.entries()) {
+        const outcome = await this.source.sendMedia(
+          {
+            number,
+            type: a.file_type === 'image' || a.file_type === 'video' || a.file_type === 'audio' ? a.file_type : 'document',
+            mediaUrl: a.data_url,
+            ...(i === 0 && text ? { caption: text } : {}),
+            ...(a.file_type !== 'image' && a.file_type !== 'video' && a.file_type !== 'audio' ? { fileName: decodeURIComponent(a.data_url.split('/').pop() ?? 'file') } : {}),
+            ...(i === 0 && replyTo ? { replyTo } : {}),
+          },
+          `${key}-${i}`,
+        );
+        if (!outcome.ok) return this.unsent(row, outcome);
+        sent.push(outcome.messageId);
+      }
+    }
+    await this.deps.dataSource.getRepository(BridgeMessageLink).upsert(
+      sent.map((waMessageId) => ({
+        integrationId: this.id, waMessageId, chatwootMessageId: row.chatwootMessageId, chatwootConversationId: row.chatwootConversationId, origin: 'agent' as const,
+      })),
+      ['integrationId', 'waMessageId'],
+    );
+    await repo.update({ id: row.id }, { status: 'sent', waMessageId: sent[0], lastError: null });
+    this.outboundTries.delete(row.id);
+    await this.clearLastError();
+    return true;
+  }
+
+  private async unsent(row: BridgeOutboundMessage, outcome: { retry: boolean; message: string }): Promise<boolean> {
+    if (!outcome.retry) return this.refuse(row, outcome.message);
+    const tries = (this.outboundTries.get(row.id) ?? 0) + 1;
+    this.outboundTries.set(row.id, tries);
+    await this.deps.dataSource.getRepository(BridgeOutboundMessage).update(
+      { id: row.id },
+      { nextAttemptAt: new Date(Date.now() + backoffMs(tries - 1)), lastError: outcome.message },
+    );
+    return false;
+  }
+
+  /** WhatsApp refused the reply: the Chatwoot message shows it (`failed`, external_error). */
+  private async refuse(row: BridgeOutboundMessage, reason: string): Promise<boolean> {
+    await this.deps.dataSource.getRepository(BridgeOutboundMessage).update({ id: row.id }, { status: 'failed', lastError: reason });
+    this.outboundTries.delete(row.id);
+    await this.reportError(`reply ${row.chatwootMessageId} not sent: ${reason}`, false);
+    try {
+      await this.deps.chatwoot.setMessageStatus(this.config.target, row.chatwootConversationId, row.chatwootMessageId, 'failed', reason);
+    } catch (err) {
+      this.deps.logger.warn(`integration ${this.id}: marking reply ${row.chatwootMessageId} failed in Chatwoot: ${(err as Error).message}`);
+    }
+    return true;
+  }
+
+  // ---- failures and status ---------------------------------------------------------------------
+
+  /** A Chatwoot call; its 4xx other than 401/403/404/429 is this message's problem, not Chatwoot's. */
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof ChatwootHttpError && !err.unexpectedBody && err.status >= 400 && err.status < 500 && ![401, 403, 404, 429].includes(err.status)) {
+        throw new Permanent(err.message);
+      }
+      throw err;
+    }
+  }
+
+  private async failed(err: unknown): Promise<void> {
+    this.failures += 1;
+    this.failingSince ??= Date.now();
+    const reason = err instanceof ChatwootHttpError || err instanceof ChatwootUnreachableError ? `Chatwoot: ${err.message}` : (err as Error).message;
+    this.deps.logger.warn(`integration ${this.id}: routing failed (try ${this.failures}): ${reason}`);
+    if (Date.now() - this.failingSince >= ERROR_AFTER_MS) await this.reportError(reason, true);
+  }
+
+  private async succeeded(): Promise<void> {
+    if (this.failures === 0) return;
+    const wasError = this.failingSince !== null && Date.now() - this.failingSince >= ERROR_AFTER_MS;
+    this.failures = 0;
+    this.failingSince = null;
+    if (wasError) {
+      await this.deps.dataSource.query(
+        `UPDATE "bridge_integrations" SET "status" = 'active', "last_error" = '', "updated_at" = now() WHERE "id" = $1 AND "status" = 'error'`,
+        [this.id],
+      );
+    }
+  }
+
+  /** `last_error` says the latest reason; `status` becomes `error` only for lasting failures. */
+  private async reportError(reason: string, asStatus: boolean): Promise<void> {
+    this.deps.logger.warn(`integration ${this.id}: ${reason}`);
+    await this.deps.dataSource.query(
+      `UPDATE "bridge_integrations" SET "last_error" = $2, ${asStatus ? `"status" = 'error', ` : ''}"updated_at" = now() WHERE "id" = $1`,
+      [this.id, reason.slice(0, 1_000)],
+    );
+  }
+
+  private async clearLastError(): Promise<void> {
+    await this.deps.dataSource.query(
+      `UPDATE "bridge_integrations" SET "last_error" = '', "updated_at" = now() WHERE "id" = $1 AND "last_error" <> '' AND "status" <> 'error'`,
+      [this.id],
+    );
+  }
+}
+
+/** The parts of Chatwoot's `message_created` (CONTRACT §6) that a reply needs. */
+interface ReplyPayload {
+  id: number;
+  sender?: { name?: string };
+  content_attributes?: { in_reply_to?: unknown };
+  attachments?: Array<{ file_type: string; data_url: string }>;
+  conversation?: {
+    meta?: { sender?: { identifier?: string | null; phone_number?: string | null } };
+    messages?: Array<{ id: number; sender?: { available_name?: string } }>;
+  };
+}

@@ -1,0 +1,185 @@
+import { DataSource } from 'typeorm';
+import { RoutingService } from '../../src/bridge/routing/routing.service.js';
+import { ChatwootSimulator, type SimUser } from '../fakes/chatwoot-simulator.js';
+import { refusedPort } from '../fakes/fake-bridge.js';
+import { GraphApiDouble, inbound, statuses, webhookOf, type PhoneNumber } from '../fakes/graph-api.js';
+import { eventually } from '../support/chatwoot.js';
+import { cloudFields, createAccount, createInstance, type TestAccount } from '../support/factories.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { UNLIMITED_RATE_ENV } from '../support/tenants.js';
+
+const BRIDGE_PUBLIC_URL = 'http://bridge.test';
+const ACCOUNT_ID = 3;
+
+/**
+ * SPEC-MESSAGING §11 end to end in the embedded default: the Graph API double as WhatsApp, the
+ * server's API and bridge in one process, the Chatwoot double as Chatwoot, all over loopback.
+ */
+describe('routing WhatsApp ↔ Chatwoot (SPEC-MESSAGING §11)', () => {
+  let sim: ChatwootSimulator;
+  let graph: GraphApiDouble;
+  let t: TestApp;
+  let account: TestAccount;
+  let admin: SimUser;
+
+  beforeAll(async () => {
+    sim = await ChatwootSimulator.start();
+    sim.addAccount(ACCOUNT_ID);
+    admin = sim.addUser(ACCOUNT_ID, 'administrator', { name: 'Ana' });
+    graph = await GraphApiDouble.start();
+    const port = await refusedPort();
+    t = await startTestApp({
+      env: {
+        ...UNLIMITED_RATE_ENV, ROLES: 'api,bridge', PORT: String(port), BRIDGE_PUBLIC_URL, BRIDGE_HEALTH_INTERVAL_SECONDS: '0',
+        CHATWOOT_TIMEOUT_MS: '2000', WHATSAPP_CLOUD_API_URL: graph.url,
+      },
+    });
+    sim.routeWebhooks(BRIDGE_PUBLIC_URL, t.url);
+    account = await createAccount(t);
+  });
+  afterAll(async () => {
+    await t.close();
+    await graph.stop();
+    await sim.close();
+  });
+
+  /** A connected Cloud instance with an active integration in its own inbox. */
+  async function routed(settings: Record<string, unknown> = {}) {
+    const phone = graph.addPhoneNumber();
+    const inst = await createInstance(t, account, {
+      provider: 'cloud', ...cloudFields({ cloudPhoneNumberId: phone.id, cloudAccessToken: phone.token, cloudAppSecret: phone.appSecret }),
+    });
+    expect((await t.req('GET', `/api/instance/connect/${inst.name}`, { token: account.token })).status).toBe(200);
+    const set = await t.req('POST', `/api/chatwoot/set/${inst.name}`, {
+      token: account.token,
+      json: { chatwootBaseUrl: sim.url, chatwootAccountId: ACCOUNT_ID, chatwootApiToken: admin.token, inboxName: `WA ${inst.name}`, ...settings },
+    });
+    expect(set.status).toBe(201);
+    const inbox = sim.inboxes(ACCOUNT_ID).find((i) => i.name === `WA ${inst.name}`)!;
+    return { inst, phone, inbox };
+  }
+
+  const customer = (phone: PhoneNumber, text: string, o: { from?: string; id?: string; name?: string } = {}) =>
+    graph.postWebhook(`${t.url}/webhooks/whatsapp-cloud`, webhookOf(phone, inbound.text(text, { from: o.from ?? '5511988887777', name: o.name ?? 'Maria', ...(o.id ? { id: o.id } : {}) })));
+  const conversationsOf = (inboxId: number) => sim.conversations(ACCOUNT_ID).filter((c) => c.inboxId === inboxId);
+  const messagesOf = (inboxId: number) =>
+    conversationsOf(inboxId).flatMap((c) => sim.messages(ACCOUNT_ID, c.id)).filter((m) => m.messageType !== 'activity');
+
+  it("a customer's messages: one contact (identifier = the JID), one contact inbox (source_id = the JID), one conversation, each message once with source_id WAID:<id>, in order", async () => {
+    const { phone, inbox } = await routed();
+    for (const text of ['first', 'second', 'third']) expect((await customer(phone, text)).status).toBe(200);
+    await eventually(() => expect(messagesOf(inbox.id).map((m) => m.content)).toEqual(['first', 'second', 'third']));
+
+    const contacts = sim.contacts(ACCOUNT_ID).filter((c) => c.identifier === '5511988887777@s.whatsapp.net');
+    expect(contacts).toHaveLength(1);
+    expect(contacts[0]).toMatchObject({ name: 'Maria', phoneNumber: '+5511988887777' });
+    expect(sim.contactInboxes(ACCOUNT_ID).filter((ci) => ci.inboxId === inbox.id).map((ci) => ci.sourceId)).toEqual(['5511988887777@s.whatsapp.net']);
+    expect(conversationsOf(inbox.id)).toHaveLength(1);
+    expect(conversationsOf(inbox.id)[0].status).toBe('open');
+    const msgs = messagesOf(inbox.id);
+    expect(msgs.every((m) => m.messageType === 'incoming' && /^WAID:wamid\./.test(m.sourceId ?? ''))).toBe(true);
+    expect(new Set(msgs.map((m) => m.sourceId)).size).toBe(3);
+  });
+
+  it('Meta redelivering a webhook, and the bridge restarting its routing, post nothing twice', async () => {
+    const { phone, inbox } = await routed();
+    const id = 'wamid.HBgNNTUxMTk4ODg4Nzc3NxUCABIYFDNBREVMSVZFUkVEVFdJQ0UA';
+    await customer(phone, 'once', { id });
+    await customer(phone, 'once', { id });
+    await eventually(() => expect(messagesOf(inbox.id).map((m) => m.content)).toEqual(['once']));
+    // A router that starts again from the first event (a lost cursor) finds every message linked.
+    const ds = t.app.get(DataSource);
+    const [{ id: integrationId }] = await ds.query(`SELECT "id" FROM "bridge_integrations" WHERE "inbox_id" = $1`, [inbox.id]);
+    await ds.query(`UPDATE "bridge_integrations" SET "stream_seq" = 0 WHERE "id" = $1`, [integrationId]);
+    t.app.get(RoutingService).restart(integrationId);
+    await customer(phone, 'after');
+    await eventually(async () => {
+      const [{ done, last }] = await ds.query(
+        `SELECT b."stream_seq"::int AS done, i."last_event_seq"::int AS last FROM "bridge_integrations" b JOIN "instances" i ON i."name" = b."instance" WHERE b."id" = $1`,
+        [integrationId],
+      );
+      expect(done).toBe(last);
+    });
+    expect(messagesOf(inbox.id).map((m) => m.content)).toEqual(['once', 'after']);
+  });
+
+  it('a conversation resolved by an agent: reopened with reopenResolved, a new one without', async () => {
+    const reopen = await routed({ reopenResolved: true });
+    await customer(reopen.phone, 'hello', { from: '5511977776666' });
+    await eventually(() => expect(messagesOf(reopen.inbox.id).map((m) => m.content)).toEqual(['hello']));
+    sim.setConversationStatus(ACCOUNT_ID, conversationsOf(reopen.inbox.id)[0].id, 'resolved');
+    await sim.webhooksSettled();
+    await customer(reopen.phone, 'back again', { from: '5511977776666' });
+    await eventually(() => expect(messagesOf(reopen.inbox.id).map((m) => m.content)).toEqual(['hello', 'back again']));
+    expect(conversationsOf(reopen.inbox.id)).toHaveLength(1);
+    expect(conversationsOf(reopen.inbox.id)[0].status).toBe('open');
+
+    const fresh = await routed({ reopenResolved: false, startAsPending: true });
+    await customer(fresh.phone, 'hello', { from: '5511966665555' });
+    await eventually(() => expect(messagesOf(fresh.inbox.id).map((m) => m.content)).toEqual(['hello']));
+    expect(conversationsOf(fresh.inbox.id)[0].status).toBe('pending');
+    sim.setConversationStatus(ACCOUNT_ID, conversationsOf(fresh.inbox.id)[0].id, 'resolved');
+    await sim.webhooksSettled();
+    await customer(fresh.phone, 'new topic', { from: '5511966665555' });
+    await eventually(() => expect(messagesOf(fresh.inbox.id).map((m) => m.content)).toEqual(['hello', 'new topic']));
+    const [first, second] = conversationsOf(fresh.inbox.id).sort((a, b) => a.id - b.id);
+    expect(first.status).toBe('resolved');
+    expect(second.status).toBe('pending');
+    expect(sim.messages(ACCOUNT_ID, second.id).map((m) => m.content)).toEqual(['new topic']);
+    // Still one contact inbox: the conversation was created with its source_id.
+    expect(sim.contactInboxes(ACCOUNT_ID).filter((ci) => ci.inboxId === fresh.inbox.id)).toHaveLength(1);
+  });
+
+  it("an agent's reply reaches WhatsApp once, signed and converted; its statuses come back to Chatwoot; the bridge's echo is not posted", async () => {
+    const { phone, inbox } = await routed({ signMessages: true });
+    await customer(phone, 'preciso de ajuda', { from: '5511955554444' });
+    await eventually(() => expect(messagesOf(inbox.id)).toHaveLength(1));
+    const conversation = conversationsOf(inbox.id)[0];
+
+    const reply = sim.agentReply(ACCOUNT_ID, conversation.id, { content: 'Claro, **Maria**! Um _momento_.' });
+    await eventually(() => expect(graph.sent.filter((s) => s.phoneNumberId === phone.id)).toHaveLength(1));
+    const sent = graph.sent.find((s) => s.phoneNumberId === phone.id)!;
+    expect(sent.to.replace(/^\+/, '')).toBe('5511955554444');
+    expect(sent.body.text.body).toBe('*Ana:*\nClaro, *Maria*! Um _momento_.');
+
+    // The send's own message.exchange event is not posted back; the Chatwoot message keeps its id.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(messagesOf(inbox.id).map((m) => [m.messageType, m.content])).toEqual([
+      ['incoming', 'preciso de ajuda'],
+      ['outgoing', 'Claro, **Maria**! Um _momento_.'],
+    ]);
+
+    await graph.postWebhook(`${t.url}/webhooks/whatsapp-cloud`, webhookOf(phone, statuses.delivered(sent.wamid, { recipient: '5511955554444' })));
+    await eventually(() => expect(sim.message(reply.id)?.status).toBe('delivered'));
+    await graph.postWebhook(`${t.url}/webhooks/whatsapp-cloud`, webhookOf(phone, statuses.read(sent.wamid, { recipient: '5511955554444' })));
+    await eventually(() => expect(sim.message(reply.id)?.status).toBe('read'));
+
+    // Chatwoot delivering the same event twice sends nothing twice.
+    sim.webhookMode = 'duplicate';
+    sim.agentReply(ACCOUNT_ID, conversation.id, { content: 'mais uma' });
+    await sim.webhooksSettled();
+    sim.webhookMode = 'normal';
+    await eventually(() => expect(graph.sent.filter((s) => s.phoneNumberId === phone.id)).toHaveLength(2));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(graph.sent.filter((s) => s.phoneNumberId === phone.id)).toHaveLength(2);
+  });
+
+  it("a reply WhatsApp refuses: the Chatwoot message is failed with the reason, last_error says so, and the agent's Retry sends it", async () => {
+    const { inst, phone, inbox } = await routed();
+    await customer(phone, 'oi', { from: '5511944443333' });
+    await eventually(() => expect(messagesOf(inbox.id)).toHaveLength(1));
+    graph.behave('messages', { kind: 'error', error: { code: 131047 } }, 1);
+    const reply = sim.agentReply(ACCOUNT_ID, conversationsOf(inbox.id)[0].id, { content: 'late answer' });
+    await eventually(() => expect(sim.message(reply.id)?.status).toBe('failed'));
+    const error = 'WhatsApp rejected the message — the 24-hour customer service window is closed (send a template).';
+    expect(String(sim.message(reply.id)?.contentAttributes.external_error)).toContain(error);
+    const status = await t.req('GET', `/api/chatwoot/list/${inst.name}`, { token: account.token });
+    expect(status.body.last_error).toContain(error);
+    expect(graph.sent.filter((s) => s.phoneNumberId === phone.id)).toHaveLength(0);
+
+    // The agent presses Retry: sent once more, as a new attempt; a successful send clears last_error.
+    sim.agentRetry(ACCOUNT_ID, conversationsOf(inbox.id)[0].id, reply.id);
+    await eventually(() => expect(graph.sent.filter((s) => s.phoneNumberId === phone.id).map((s) => s.body.text.body)).toEqual(['late answer']));
+    await eventually(async () => expect((await t.req('GET', `/api/chatwoot/list/${inst.name}`, { token: account.token })).body.last_error).toBe(''));
+  });
+});
