@@ -61,6 +61,8 @@ describe('routing WhatsApp ↔ Chatwoot (SPEC-MESSAGING §11)', () => {
 
   const customer = (phone: PhoneNumber, text: string, o: { from?: string; id?: string; name?: string } = {}) =>
     graph.postWebhook(`${t.url}/webhooks/whatsapp-cloud`, webhookOf(phone, inbound.text(text, { from: o.from ?? '5511988887777', name: o.name ?? 'Maria', ...(o.id ? { id: o.id } : {}) })));
+  const post = (phone: PhoneNumber, ...items: Parameters<typeof webhookOf>[1][]) =>
+    graph.postWebhook(`${t.url}/webhooks/whatsapp-cloud`, webhookOf(phone, ...items));
   const conversationsOf = (inboxId: number) => sim.conversations(ACCOUNT_ID).filter((c) => c.inboxId === inboxId);
   const messagesOf = (inboxId: number) =>
     conversationsOf(inboxId).flatMap((c) => sim.messages(ACCOUNT_ID, c.id)).filter((m) => m.messageType !== 'activity');
@@ -154,14 +156,22 @@ describe('routing WhatsApp ↔ Chatwoot (SPEC-MESSAGING §11)', () => {
     await graph.postWebhook(`${t.url}/webhooks/whatsapp-cloud`, webhookOf(phone, statuses.read(sent.wamid, { recipient: '5511955554444' })));
     await eventually(() => expect(sim.message(reply.id)?.status).toBe('read'));
 
+    // Webhooks delivered out of order: the replies still go in the agents' order.
+    sim.webhookMode = 'shuffle';
+    for (const content of ['um', 'dois', 'três', 'quatro']) sim.agentReply(ACCOUNT_ID, conversation.id, { content });
+    await sim.webhooksSettled();
+    sim.webhookMode = 'normal';
+    await eventually(() => expect(graph.sent.filter((s) => s.phoneNumberId === phone.id)).toHaveLength(5));
+    expect(graph.sent.filter((s) => s.phoneNumberId === phone.id).slice(1).map((s) => s.body.text.body)).toEqual(['*Ana:*\num', '*Ana:*\ndois', '*Ana:*\ntrês', '*Ana:*\nquatro']);
+
     // Chatwoot delivering the same event twice sends nothing twice.
     sim.webhookMode = 'duplicate';
     sim.agentReply(ACCOUNT_ID, conversation.id, { content: 'mais uma' });
     await sim.webhooksSettled();
     sim.webhookMode = 'normal';
-    await eventually(() => expect(graph.sent.filter((s) => s.phoneNumberId === phone.id)).toHaveLength(2));
+    await eventually(() => expect(graph.sent.filter((s) => s.phoneNumberId === phone.id)).toHaveLength(6));
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(graph.sent.filter((s) => s.phoneNumberId === phone.id)).toHaveLength(2);
+    expect(graph.sent.filter((s) => s.phoneNumberId === phone.id)).toHaveLength(6);
   });
 
   it("a reply WhatsApp refuses: the Chatwoot message is failed with the reason, last_error says so, and the agent's Retry sends it", async () => {
@@ -181,5 +191,59 @@ describe('routing WhatsApp ↔ Chatwoot (SPEC-MESSAGING §11)', () => {
     sim.agentRetry(ACCOUNT_ID, conversationsOf(inbox.id)[0].id, reply.id);
     await eventually(() => expect(graph.sent.filter((s) => s.phoneNumberId === phone.id).map((s) => s.body.text.body)).toEqual(['late answer']));
     await eventually(async () => expect((await t.req('GET', `/api/chatwoot/list/${inst.name}`, { token: account.token })).body.last_error).toBe(''));
+  });
+
+  it('media as an attachment with its caption; a location as text; a reaction and an edit as replies; a revoke deletes', async () => {
+    const { phone, inbox } = await routed();
+    const jpeg = Buffer.concat([Buffer.from('ffd8ffe000104a464946', 'hex'), Buffer.alloc(64, 7)]);
+    const media = graph.addMedia(phone.id, jpeg, 'image/jpeg');
+    const from = '5511933332222';
+    await post(phone, inbound.image({ mediaId: media.id, mimeType: 'image/jpeg', caption: 'the receipt', from, id: 'wamid.IMG1' }));
+    await post(phone, inbound.location({ latitude: -23.55, longitude: -46.63, name: 'Loja' }, { from, id: 'wamid.LOC1' }));
+    await post(phone, inbound.reaction('wamid.IMG1', '👍', { from, id: 'wamid.REACT1' }));
+    await post(phone, inbound.text('typo', { from, id: 'wamid.TXT1' }));
+    await post(phone, inbound.edit('wamid.TXT1', 'fixed', { from, id: 'wamid.EDIT1' }));
+    await eventually(() => expect(messagesOf(inbox.id)).toHaveLength(5));
+    const [image, location, reaction, text, edit] = messagesOf(inbox.id);
+    expect(image.content).toBe('the receipt');
+    expect(image.attachments.map((a) => [a.fileType, a.data.equals(jpeg)])).toEqual([['image', true]]);
+    expect(location.content).toBe('📍 -23.55,-46.63 (Loja)\nhttps://www.google.com/maps?q=-23.55,-46.63');
+    expect([reaction.content, reaction.contentAttributes.in_reply_to]).toEqual(['👍', image.id]);
+    expect([edit.content, edit.contentAttributes.in_reply_to]).toEqual(['✏️ fixed', text.id]);
+
+    await post(phone, inbound.revoke('wamid.TXT1', { from, id: 'wamid.REVOKE1' }));
+    await eventually(() => expect(sim.message(text.id)?.contentAttributes).toEqual({ deleted: true }));
+  });
+
+  it('groups: one contact "<subject> (GROUP)" and a sender header; with ignoreGroups nothing reaches Chatwoot', async () => {
+    const { phone, inbox } = await routed();
+    await post(phone, inbound.text('bom dia', { from: '5511922221111', name: 'Carla', groupId: '120363025246125486' }));
+    await eventually(() => expect(messagesOf(inbox.id).map((m) => m.content)).toEqual(['**Carla (+5511922221111):**\nbom dia']));
+    const contact = sim.contacts(ACCOUNT_ID).find((c) => c.id === conversationsOf(inbox.id)[0].contactId)!;
+    expect(contact.identifier).toMatch(/@g\.us$/);
+    expect(contact.name).toMatch(/ \(GROUP\)$/);
+
+    const ignoring = await routed({ ignoreGroups: true });
+    await post(ignoring.phone, inbound.text('bom dia', { from: '5511922221111', name: 'Carla', groupId: '120363025246125487' }));
+    await post(ignoring.phone, inbound.text('direct', { from: '5511922221111', name: 'Carla' }));
+    await eventually(() => expect(messagesOf(ignoring.inbox.id).map((m) => m.content)).toEqual(['direct']));
+  });
+
+  it('Chatwoot failing (500s, then a post that succeeded but answered 500): messages wait, then arrive once each, in order', async () => {
+    const { phone, inbox } = await routed();
+    const from = '5511911110000';
+    await customer(phone, 'm0', { from });
+    await eventually(() => expect(messagesOf(inbox.id)).toHaveLength(1));
+    sim.failNext({ status: 500, body: { status: 500, error: 'Internal Server Error' }, method: 'POST', path: /\/messages$/, times: 3 });
+    for (const text of ['m1', 'm2', 'm3']) await customer(phone, text, { from });
+    await eventually(() => expect(messagesOf(inbox.id).map((m) => m.content)).toEqual(['m0', 'm1', 'm2', 'm3']), 20_000);
+
+    // Ambiguous: Chatwoot created the message, then the answer failed. The retry finds it.
+    sim.failAfterCommit({ method: 'POST', path: /\/messages$/, reply: 'error500' });
+    await customer(phone, 'm4', { from });
+    await customer(phone, 'm5', { from });
+    await eventually(() => expect(messagesOf(inbox.id).map((m) => m.content)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5']), 20_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(messagesOf(inbox.id)).toHaveLength(6);
   });
 });

@@ -17,8 +17,13 @@ const ERROR_AFTER_MS = 5 * 60_000;
 const CONVERSATION_TTL_MS = 30_000;
 /** Frames held in memory at most; past it the stream is closed and resumed from the last one done. */
 const MAX_QUEUED = 2_000;
-/** Outbound rows looked at per pass (they go one at a time, in the order Chatwoot sent them). */
+/** Outbound rows looked at per pass (they go one at a time, in the order Chatwoot created them). */
 const OUTBOUND_BATCH = 50;
+/**
+ * How long a reply waits for the webhooks of earlier replies: Chatwoot delivers them from
+ * concurrent jobs, out of order (CONTRACT §14), usually within tens of milliseconds.
+ */
+const REORDER_MS = 100;
 
 export interface RouterDeps {
   dataSource: DataSource;
@@ -58,6 +63,7 @@ export class IntegrationRouter {
   private outboundRunning: Promise<void> | null = null;
   private outboundAgain = false;
   private outboundTimer: NodeJS.Timeout | null = null;
+  private reorderTimer: NodeJS.Timeout | null = null;
   private readonly outboundTries = new Map<string, number>();
   /** Sends to the API in flight: an outgoing event with an unknown id may be one of them. */
   private sending: Promise<unknown> = Promise.resolve();
@@ -84,10 +90,20 @@ export class IntegrationRouter {
     this.stream?.close();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.outboundTimer) clearTimeout(this.outboundTimer);
+    if (this.reorderTimer) clearTimeout(this.reorderTimer);
     await this.outboundRunning;
   }
 
-  /** A new reply was recorded, or a conversation changed status in Chatwoot. */
+  /** A reply was recorded: sent after the reorder window, with any earlier one that arrives in it. */
+  replyArrived(): void {
+    if (this.stopped || this.reorderTimer) return;
+    this.reorderTimer = setTimeout(() => {
+      this.reorderTimer = null;
+      this.kickOutbound();
+    }, REORDER_MS);
+  }
+
+  /** Sends what is due now. */
   kickOutbound(): void {
     if (this.stopped) return;
     if (this.outboundRunning) {
@@ -329,7 +345,9 @@ export class IntegrationRouter {
     const repo = this.deps.dataSource.getRepository(BridgeOutboundMessage);
     let nextDue: number | null = null;
     try {
-      const rows = await repo.find({ where: { integrationId: this.id, status: 'pending' }, order: { receivedAt: 'ASC', chatwootMessageId: 'ASC' }, take: OUTBOUND_BATCH });
+      // Chatwoot's ids grow with creation: their order is the agents' order, whatever order the
+      // webhooks arrived in (CONTRACT §14: deliveries are not ordered).
+      const rows = await repo.find({ where: { integrationId: this.id, status: 'pending' }, order: { chatwootMessageId: 'ASC' }, take: OUTBOUND_BATCH });
       for (const row of rows) {
         if (this.stopped) return;
         if (row.nextAttemptAt.getTime() > Date.now()) {

@@ -76,7 +76,7 @@ export class RoutingService implements OnApplicationBootstrap, BeforeApplication
 
   /** A reply was recorded for the integration. */
   replyRecorded(id: string): void {
-    this.routers.get(id)?.kickOutbound();
+    this.routers.get(id)?.replyArrived();
   }
 
   conversationChanged(id: string, conversationId: number): void {
