@@ -1,0 +1,87 @@
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { ChatwootSimulator, type SimUser } from '../fakes/chatwoot-simulator.js';
+import { refusedPort } from '../fakes/fake-bridge.js';
+import { fixture } from '../fixtures/baileys/messages.js';
+import { factory } from '../fixtures/baileys/socket-module.js';
+import { eventually } from '../support/chatwoot.js';
+import { createAccount, createInstance, type TestAccount } from '../support/factories.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { UNLIMITED_RATE_ENV } from '../support/tenants.js';
+
+const BRIDGE_PUBLIC_URL = 'http://bridge.test';
+const ACCOUNT_ID = 4;
+
+/**
+ * SPEC-MESSAGING §11 with a Baileys instance (a fake connection at the adapter's port): what only
+ * WhatsApp Web reports, messages sent from the phone itself, and the connection's state.
+ */
+describe('routing a Baileys instance (SPEC-MESSAGING §11)', () => {
+  let sim: ChatwootSimulator;
+  let t: TestApp;
+  let account: TestAccount;
+  let admin: SimUser;
+
+  beforeAll(async () => {
+    sim = await ChatwootSimulator.start();
+    sim.addAccount(ACCOUNT_ID);
+    admin = sim.addUser(ACCOUNT_ID, 'administrator', { name: 'Ana' });
+    const port = await refusedPort();
+    t = await startTestApp({
+      env: {
+        ...UNLIMITED_RATE_ENV, ROLES: 'api,bridge', PORT: String(port), BRIDGE_PUBLIC_URL, BRIDGE_HEALTH_INTERVAL_SECONDS: '0',
+        CHATWOOT_TIMEOUT_MS: '2000', BAILEYS_SOCKET_MODULE: join(process.cwd(), 'test/fixtures/baileys/socket-module.ts'),
+      },
+    });
+    sim.routeWebhooks(BRIDGE_PUBLIC_URL, t.url);
+    account = await createAccount(t);
+  });
+  afterAll(async () => {
+    await t.close();
+    await sim.close();
+  });
+
+  const status = async (name: string) => (await t.req('GET', `/api/chatwoot/list/${name}`, { token: account.token })).body as { status: string; last_error: string };
+
+  it("a message sent from the phone is posted as outgoing and never sent back; the integration is paused while WhatsApp is not connected", async () => {
+    const inst = await createInstance(t, account);
+    const before = factory.sockets.length;
+    const connecting = t.req('GET', `/api/instance/connect/${inst.name}`, { token: account.token });
+    await eventually(() => expect(factory.sockets.length).toBe(before + 1));
+    factory.last.qr('2@ref');
+    expect((await connecting).status).toBe(200);
+    const first = factory.last;
+    first.paired();
+    await eventually(async () => {
+      const [row] = await t.app.get(DataSource).query(`SELECT s.linked FROM whatsapp_sessions s JOIN instances i ON i.id = s.instance_id WHERE i.name = $1`, [inst.name]);
+      expect(row?.linked).toBe(true);
+    });
+    first.close(515, 'Stream Errored (restart required)');
+    await eventually(() => expect(factory.last).not.toBe(first));
+    factory.last.open();
+
+    const set = await t.req('POST', `/api/chatwoot/set/${inst.name}`, {
+      token: account.token, json: { chatwootBaseUrl: sim.url, chatwootAccountId: ACCOUNT_ID, chatwootApiToken: admin.token, inboxName: 'WA baileys' },
+    });
+    expect(set.status).toBe(201);
+    const inbox = sim.inboxes(ACCOUNT_ID).find((i) => i.name === 'WA baileys')!;
+    const messages = () => sim.conversations(ACCOUNT_ID).filter((c) => c.inboxId === inbox.id).flatMap((c) => sim.messages(ACCOUNT_ID, c.id)).filter((m) => m.messageType !== 'activity');
+
+    factory.last.ev.emit('messages.upsert', { messages: [fixture('text'), fixture('fromMe')], type: 'notify' });
+    await eventually(() => expect(messages().map((m) => [m.messageType, m.content, m.sourceId])).toEqual([
+      ['incoming', 'hello', 'WAID:3EB0TEXT0001'],
+      ['outgoing', 'sent from my phone', 'WAID:3EB0MINE0001'],
+    ]));
+    // Its message_created webhook (outgoing, from the bridge) is not a reply to send.
+    await sim.webhooksSettled();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(factory.last.sent).toEqual([]);
+
+    // The connection drops: paused; back: active.
+    factory.last.close(428, 'Connection Closed');
+    await eventually(async () => expect((await status(inst.name)).status).toBe('paused'));
+    await eventually(() => expect(factory.sockets.length).toBeGreaterThan(before + 2), 10_000);
+    factory.last.open();
+    await eventually(async () => expect((await status(inst.name)).status).toBe('active'));
+  });
+});
