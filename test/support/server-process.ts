@@ -105,8 +105,9 @@ export interface ServerProcess {
  * `node src/main.js` of a build, as production runs it, with exactly the given environment (plus
  * PATH), on a free port and its own DATA_DIR; resolves once /healthz answers.
  */
-export async function startServer(buildDir: string, env: Record<string, string>, bootTimeoutMs = 60_000): Promise<ServerProcess> {
-  const port = await freePort();
+export async function startServer(buildDir: string, env: Record<string, string>, bootTimeoutMs = 60_000, fixedPort?: number): Promise<ServerProcess> {
+  // A fixed port: a restarted process keeps the URL its peers were given.
+  const port = fixedPort ?? (await freePort());
   const dataDir = mkdtempSync(join(tmpdir(), 'ryze-server-data-'));
   const child = spawn(process.execPath, [join(buildDir, 'src', 'main.js')], {
     cwd: dataDir,
