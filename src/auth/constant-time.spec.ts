@@ -91,7 +91,7 @@ describe('the bridge: bearer token, webhook secret and signature', () => {
     const row = { id: 'int_1', inboxId: 7, webhookSecretEncrypted: 'enc:url-secret-0123456789', inboxSigningSecretEncrypted: null };
     const repo = { findById: async () => row, recordOutboundMessage: async () => true };
     const cipher = { decrypt: (v: string) => v.replace(/^enc:/, '') };
-    const routing = { replyRecorded: () => undefined, conversationChanged: () => undefined };
+    const routing = { replyRecorded: () => undefined, replyChanged: () => undefined, conversationChanged: () => undefined };
     const service = new WebhooksService(repo as never, cipher as never, routing as never);
     const delivery = { integrationId: 'int_1', timestamp: undefined, signature: undefined, rawBody: Buffer.from('{"event":"conversation_updated"}') };
     await expect(service.receive({ ...delivery, secret: 'url-secret-0123456789' })).resolves.toBe('ignored');

@@ -64,6 +64,8 @@ export class WebhooksService {
         this.routing.replyRecorded(row.id);
         return 'recorded';
       }
+      // Without a status in the event, the router asks Chatwoot (after this answer).
+      if (verdict.status === null) this.routing.replyChanged(row.id, verdict.messageId);
       return 'ignored';
     }
     if (verdict.kind === 'conversation') {

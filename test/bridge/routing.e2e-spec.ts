@@ -191,6 +191,15 @@ describe('routing WhatsApp ↔ Chatwoot (SPEC-MESSAGING §11)', () => {
     sim.agentRetry(ACCOUNT_ID, conversationsOf(inbox.id)[0].id, reply.id);
     await eventually(() => expect(graph.sent.filter((s) => s.phoneNumberId === phone.id).map((s) => s.body.text.body)).toEqual(['late answer']));
     await eventually(async () => expect((await t.req('GET', `/api/chatwoot/list/${inst.name}`, { token: account.token })).body.last_error).toBe(''));
+
+    // A Retry whose event does not show the message (the customer wrote since): Chatwoot is asked.
+    graph.behave('messages', { kind: 'error', error: { code: 131047 } }, 1);
+    const second = sim.agentReply(ACCOUNT_ID, conversationsOf(inbox.id)[0].id, { content: 'second late answer' });
+    await eventually(() => expect(sim.message(second.id)?.status).toBe('failed'));
+    await customer(phone, 'still there?', { from: '5511944443333' });
+    await eventually(() => expect(messagesOf(inbox.id).at(-1)?.content).toBe('still there?'));
+    sim.agentRetry(ACCOUNT_ID, conversationsOf(inbox.id)[0].id, second.id);
+    await eventually(() => expect(graph.sent.filter((s) => s.phoneNumberId === phone.id).map((s) => s.body.text.body)).toEqual(['late answer', 'second late answer']));
   });
 
   it('media as an attachment with its caption; a location as text; a reaction and an edit as replies; a revoke deletes', async () => {

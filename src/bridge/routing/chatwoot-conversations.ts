@@ -15,6 +15,7 @@ export interface ChatwootConversation {
 export interface ChatwootMessage {
   id: number;
   sourceId: string | null;
+  status: string | null;
 }
 
 export interface NewMessage {
@@ -151,5 +152,5 @@ function toConversation(value: unknown): ChatwootConversation | null {
 function toMessage(value: unknown): ChatwootMessage | null {
   const v = value as Record<string, unknown> | null;
   if (!v || typeof v.id !== 'number') return null;
-  return { id: v.id, sourceId: typeof v.source_id === 'string' ? v.source_id : null };
+  return { id: v.id, sourceId: typeof v.source_id === 'string' ? v.source_id : null, status: typeof v.status === 'string' ? v.status : null };
 }

@@ -119,6 +119,20 @@ export class IntegrationRouter {
     });
   }
 
+  /**
+   * A reply recorded as failed changed in Chatwoot and the event did not say its status (CONTRACT
+   * §14): when Chatwoot shows it `sent` again, the agent pressed Retry.
+   */
+  async checkRetry(chatwootMessageId: number): Promise<void> {
+    const repo = this.deps.dataSource.getRepository(BridgeOutboundMessage);
+    const row = await repo.findOneBy({ integrationId: this.id, chatwootMessageId: String(chatwootMessageId), status: 'failed' });
+    if (!row) return;
+    const latest = await this.deps.chatwoot.latestMessages(this.config.target, row.chatwootConversationId);
+    if (latest.find((m) => m.id === chatwootMessageId)?.status !== 'sent') return;
+    const retried = await repo.update({ id: row.id, status: 'failed' }, { status: 'pending', attempt: row.attempt + 1, nextAttemptAt: new Date(), lastError: null });
+    if (retried.affected) this.kickOutbound();
+  }
+
   /** Chatwoot says a conversation changed status: the next message re-reads where it should go. */
   forgetConversation(conversationId: number): void {
     for (const [jid, c] of this.conversations) if (c.conversationId === conversationId) this.conversations.delete(jid);

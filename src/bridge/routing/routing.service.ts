@@ -79,6 +79,11 @@ export class RoutingService implements OnApplicationBootstrap, BeforeApplication
     this.routers.get(id)?.replyArrived();
   }
 
+  /** A failed reply changed in Chatwoot without saying its status: the router asks Chatwoot. */
+  replyChanged(id: string, chatwootMessageId: number): void {
+    this.routers.get(id)?.checkRetry(chatwootMessageId).catch((err: Error) => this.logger.warn(`integration ${id}: checking reply ${chatwootMessageId}: ${err.message}`));
+  }
+
   conversationChanged(id: string, conversationId: number): void {
     this.routers.get(id)?.forgetConversation(conversationId);
   }
