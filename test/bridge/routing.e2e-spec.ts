@@ -255,4 +255,17 @@ describe('routing WhatsApp ↔ Chatwoot (SPEC-MESSAGING §11)', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(messagesOf(inbox.id)).toHaveLength(6);
   });
+
+  it("an event stream the API refuses (the callback token revoked): status error with the reason", async () => {
+    const { inbox } = await routed();
+    const ds = t.app.get(DataSource);
+    const [{ id, external_id: instanceId }] = await ds.query(`SELECT "id", "external_id" FROM "bridge_integrations" WHERE "inbox_id" = $1`, [inbox.id]);
+    // The API forgets the integration (and with it the callback token) behind the bridge's back.
+    await ds.query(`DELETE FROM "chatwoot_integrations" WHERE "instance_id" = $1`, [instanceId]);
+    t.app.get(RoutingService).restart(id);
+    await eventually(async () => {
+      const [row] = await ds.query(`SELECT "status", "last_error" FROM "bridge_integrations" WHERE "id" = $1`, [id]);
+      expect(row).toEqual({ status: 'error', last_error: expect.stringMatching(/^the API refused the event stream of .+ \(HTTP 401\)$/) });
+    });
+  });
 });

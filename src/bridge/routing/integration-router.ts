@@ -55,6 +55,7 @@ export class IntegrationRouter {
   private readonly queue: EventFrame[] = [];
   private receivedSeq: number;
   private draining = false;
+  private streamRefused = false;
   private stopped = false;
   private retryTimer: NodeJS.Timeout | null = null;
   private failures = 0;
@@ -154,12 +155,24 @@ export class IntegrationRouter {
       (code, reason) => {
         this.stream = null;
         if (this.stopped) return;
+        if (code === 401 || code === 403 || code === 404) {
+          // The callback token refused or the instance gone: nothing can be routed (SPEC-MESSAGING §11).
+          this.streamRefused = true;
+          void this.reportError(`the API refused the event stream of ${this.config.source.instance} (HTTP ${code})`, true).catch(() => undefined);
+        }
         if (code === 4410) this.deps.logger.warn(`integration ${this.id}: ${reason}; events before it were not routed`);
         if (code === 4410) this.receivedSeq = 0;
         if (code !== 1000 && code !== 1001 && this.queue.length <= MAX_QUEUED) {
           this.deps.logger.warn(`integration ${this.id}: event stream closed (${code} ${reason}); reconnecting`);
         }
-        this.reconnectLater(backoffMs(Math.min(this.failures, 3)));
+        this.reconnectLater(this.streamRefused ? 30_000 : backoffMs(Math.min(this.failures, 3)));
+      },
+      () => {
+        if (!this.streamRefused) return;
+        this.streamRefused = false;
+        void this.deps.dataSource
+          .query(`UPDATE "bridge_integrations" SET "status" = 'active', "last_error" = '', "updated_at" = now() WHERE "id" = $1 AND "status" = 'error'`, [this.id])
+          .catch(() => undefined);
       },
     );
   }

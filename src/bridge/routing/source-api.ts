@@ -44,7 +44,12 @@ export class SourceApi {
   constructor(private readonly target: SourceTarget) {}
 
   /** Opens `GET /ws/:instance?after=`; frames go to `onFrame` in order, `onClose` once. */
-  stream(after: number, onFrame: (frame: EventFrame) => void, onClose: (code: number, reason: string) => void): { close(): void } {
+  stream(
+    after: number,
+    onFrame: (frame: EventFrame) => void,
+    onClose: (code: number, reason: string) => void,
+    onOpen: () => void = () => undefined,
+  ): { close(): void } {
     const url = `${this.target.apiUrl.replace(/^http/, 'ws')}/ws/${encodeURIComponent(this.target.instance)}?after=${after}`;
     const ws = new WebSocket(url, { headers: { Authorization: `Bearer ${this.target.token}` }, handshakeTimeout: 10_000 });
     let closed = false;
@@ -53,6 +58,7 @@ export class SourceApi {
       closed = true;
       onClose(code, reason);
     };
+    ws.on('open', onOpen);
     ws.on('message', (data) => {
       try {
         onFrame(JSON.parse(data.toString()) as EventFrame);
