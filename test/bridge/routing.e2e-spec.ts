@@ -268,4 +268,18 @@ describe('routing WhatsApp ↔ Chatwoot (SPEC-MESSAGING §11)', () => {
       expect(row).toEqual({ status: 'error', last_error: expect.stringMatching(/^the API refused the event stream of .+ \(HTTP 401\)$/) });
     });
   });
+
+  it('a 404 from Chatwoot (the conversation deleted there): the chat is looked up again and the message arrives once', async () => {
+    const { phone, inbox } = await routed();
+    const from = '5511900009999';
+    await customer(phone, 'first', { from });
+    await eventually(() => expect(messagesOf(inbox.id)).toHaveLength(1));
+    const lookups = () => sim.requestsMatching('POST', /\/contacts\/filter$/).length;
+    const before = lookups();
+    sim.failNext({ status: 404, body: { error: 'Resource could not be found' }, method: 'POST', path: /\/messages$/ });
+    await customer(phone, 'second', { from });
+    await eventually(() => expect(messagesOf(inbox.id).map((m) => m.content)).toEqual(['first', 'second']), 10_000);
+    expect(lookups()).toBeGreaterThan(before);
+    expect(sim.contactInboxes(ACCOUNT_ID).filter((ci) => ci.inboxId === inbox.id)).toHaveLength(1);
+  });
 });

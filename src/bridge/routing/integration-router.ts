@@ -218,7 +218,18 @@ export class IntegrationRouter {
   private async handle(frame: EventFrame): Promise<void> {
     if (frame.event === 'instance.state') return this.onInstanceState(String(frame.data.status));
     if (frame.event === 'message.status') return this.onStatus(frame.data as { id: string; status: string; error: string | null });
-    if (frame.event === 'message.exchange') return this.onMessage(frame.data.message as EventMessage);
+    if (frame.event !== 'message.exchange') return;
+    const m = frame.data.message as EventMessage;
+    try {
+      await this.onMessage(m);
+    } catch (err) {
+      if (err instanceof ChatwootHttpError && err.status === 404) {
+        // The contact or the conversation was deleted in Chatwoot: the retry finds or makes new ones.
+        this.conversations.delete(m.chat.jid);
+        await this.deps.dataSource.getRepository(BridgeChat).delete({ integrationId: this.id, chatJid: m.chat.jid });
+      }
+      throw err;
+    }
   }
 
   private async onInstanceState(status: string): Promise<void> {
