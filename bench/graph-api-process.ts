@@ -3,18 +3,33 @@
  * CPU is neither the server's nor the load generator's (as bench/fake-bridge-process.ts does for
  * the fake bridge). Driven by its parent over IPC (`fork`): `phones` registers phone numbers (each
  * with its own access token and app secret) and returns them, `counts` returns how many requests
- * of each kind it has answered.
+ * of each kind it has answered; `track` starts (or stops) noting each send with the moment it
+ * arrived (bench/routing.ts), `sent` hands over the sends noted since it last asked.
  */
+import { performance } from 'node:perf_hooks';
 import { GraphApiDouble, type PhoneNumber } from '../test/fakes/graph-api.js';
 
 export type GraphCommand =
   | { cmd: 'phones'; n: number }
-  | { cmd: 'counts' };
+  | { cmd: 'counts' }
+  | { cmd: 'track'; on: boolean }
+  | { cmd: 'sent' };
+
+/** A send as it arrived: `at` in epoch ms on the high-resolution clock (performance.timeOrigin + now). */
+export interface TrackedSend {
+  at: number;
+  phoneNumberId: string;
+  to: string;
+  /** `text.body` of a text send. */
+  text: string | null;
+}
 
 export type GraphMessage =
   | { type: 'ready'; url: string }
   | { type: 'phones'; phones: PhoneNumber[] }
-  | { type: 'counts'; counts: Record<string, number> };
+  | { type: 'counts'; counts: Record<string, number> }
+  | { type: 'ok' }
+  | { type: 'sent'; sent: TrackedSend[] };
 
 const send = (message: GraphMessage) => process.send?.(message);
 const double = await GraphApiDouble.start();
@@ -35,6 +50,18 @@ const drain = () => {
 };
 setInterval(drain, 250).unref();
 
+/** Sends noted while tracking, until the parent takes them (at most MAX_TRACKED). */
+let tracked: TrackedSend[] | null = null;
+const MAX_TRACKED = 500_000;
+const push = double.sent.push.bind(double.sent);
+double.sent.push = (...items) => {
+  if (tracked && tracked.length < MAX_TRACKED) {
+    const at = performance.timeOrigin + performance.now();
+    for (const s of items) tracked.push({ at, phoneNumberId: s.phoneNumberId, to: s.to, text: typeof s.body?.text?.body === 'string' ? s.body.text.body : null });
+  }
+  return push(...items);
+};
+
 process.on('message', (message: GraphCommand) => {
   switch (message.cmd) {
     case 'phones':
@@ -42,6 +69,14 @@ process.on('message', (message: GraphCommand) => {
     case 'counts':
       drain();
       return send({ type: 'counts', counts: { ...counts } });
+    case 'track':
+      tracked = message.on ? (tracked ?? []) : null;
+      return send({ type: 'ok' });
+    case 'sent': {
+      const sent = tracked ?? [];
+      if (tracked) tracked = [];
+      return send({ type: 'sent', sent });
+    }
   }
 });
 process.on('disconnect', () => process.exit(0));

@@ -24,6 +24,10 @@
  * Last, on a third server whose WHATSAPP_CLOUD_API_URL is the Graph API double (in a process of its
  * own), the WhatsApp scenarios of bench/whatsapp.ts: (5) Meta's signed webhooks and their events on
  * the WebSocket streams, (6) sending texts; open-loop at a fixed rate (see that file).
+ * Then the routing scenarios of bench/routing.ts, (7)–(10), on a fourth server with its embedded
+ * bridge (ROLES=api,bridge) and a fresh database of its own, between the Graph API double and the
+ * Chatwoot double (bench/chatwoot-process.ts), against a bare node:http forwarder
+ * (bench/forwarder-baseline.ts).
  *
  * Prints a table, writes bench/results.json (ignored by git) and bench/LATEST.md (committed).
  * Figures only: nothing here asserts a timing.
@@ -32,8 +36,9 @@
  * BENCH_CONNECTIONS (32), BENCH_RSS_REQUESTS (100000), BENCH_LOG_LEVEL (the server's, warn),
  * BENCH_DATABASE_URL (a database on the server to use, postgres://postgres@127.0.0.1:5432/postgres),
  * BENCH_SERVER_NODE_OPTIONS / BENCH_BASELINE_NODE_OPTIONS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`),
- * BENCH_ONLY (1, 1-nocache, 2, 3, 4 or wa: that scenario alone, printed, nothing written; for profiling;
- * wa runs (5) and (6)); BENCH_WA_RATE, BENCH_WA_INSTANCES, BENCH_WA_DURATION, BENCH_WA_GRACE (bench/whatsapp.ts).
+ * BENCH_ONLY (1, 1-nocache, 2, 3, 4, wa or routing: that scenario alone, printed, nothing written; for
+ * profiling; wa runs (5) and (6), routing (7)–(10)); BENCH_WA_RATE, BENCH_WA_INSTANCES, BENCH_WA_DURATION,
+ * BENCH_WA_GRACE (bench/whatsapp.ts); BENCH_ROUTING_* (bench/routing.ts).
  */
 import autocannon, { type Client, type Options, type Result } from 'autocannon';
 import { fork, spawn, type ChildProcess } from 'node:child_process';
@@ -47,6 +52,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { WebSocket } from 'undici';
 import type { BridgeCommand, BridgeMessage } from './fake-bridge-process.js';
+import { ChatwootProcess, PUBLIC_ORIGIN, routingNotes, routingTable, runRouting, type RoutingResult } from './routing.js';
 import { GraphDoubleProcess, runWhatsApp, whatsappNotes, whatsappTable, type WhatsAppResult } from './whatsapp.js';
 
 // ---- configuration ------------------------------------------------------------------------------
@@ -73,9 +79,9 @@ const ADMIN_DATABASE_URL = process.env.BENCH_DATABASE_URL || 'postgres://postgre
 const SERVER_NODE_FLAGS = (process.env.BENCH_SERVER_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
 /** The same for the baseline (BENCH_BASELINE_NODE_OPTIONS). */
 const BASELINE_NODE_FLAGS = (process.env.BENCH_BASELINE_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
-/** Run one scenario only (1, 1-nocache, 2, 3, 4 or wa), print it and write nothing: for profiling. */
+/** Run one scenario only (1, 1-nocache, 2, 3, 4, wa or routing), print it and write nothing: for profiling. */
 const ONLY = process.env.BENCH_ONLY ?? '';
-if (ONLY && !['1', '1-nocache', '2', '3', '4', 'wa'].includes(ONLY)) throw new Error('BENCH_ONLY must be 1, 1-nocache, 2, 3, 4 or wa');
+if (ONLY && !['1', '1-nocache', '2', '3', '4', 'wa', 'routing'].includes(ONLY)) throw new Error('BENCH_ONLY must be 1, 1-nocache, 2, 3, 4, wa or routing');
 /** The breaker reopens for a trial read 15 s after it opened: scenario 2 is measured inside that. */
 const HANG_MAX_DURATION = 12;
 
@@ -425,6 +431,61 @@ async function whatsappScenarios(serverEnv: Record<string, string>, adminToken: 
   }
 }
 
+/**
+ * (7)–(10): a server of their own with its embedded bridge, on a fresh database of its own; the
+ * Graph API double and the Chatwoot double in processes of their own; all stopped afterwards.
+ */
+async function routingScenarios(serverEnv: Record<string, string>, adminToken: string): Promise<RoutingResult> {
+  const dbName = `bench_routing_${randomBytes(6).toString('hex')}`;
+  const dataDir = mkdtempSync(join(os.tmpdir(), 'ryze-bench-routing-'));
+  await adminQuery(`CREATE DATABASE "${dbName}"`);
+  try {
+    const graph = await GraphDoubleProcess.start(DIST);
+    try {
+      const chatwoot = await ChatwootProcess.start(DIST);
+      try {
+        const { BRIDGE_URL: _bridgeUrl, BRIDGE_TOKEN: _bridgeToken, ...env } = serverEnv;
+        const databaseUrl = Object.assign(new URL(ADMIN_DATABASE_URL), { pathname: `/${dbName}` }).toString();
+        const server = await startServer({
+          ...env,
+          ROLES: 'api,bridge',
+          DATA_DIR: dataDir,
+          DATABASE_URL: databaseUrl,
+          WHATSAPP_CLOUD_API_URL: graph.url,
+          BRIDGE_PUBLIC_URL: PUBLIC_ORIGIN,
+          BRIDGE_HEALTH_INTERVAL_SECONDS: '0',
+        });
+        try {
+          return await runRouting({
+            dist: DIST,
+            serverUrl: server.url,
+            serverPid: server.child.pid!,
+            adminToken,
+            graph,
+            chatwoot,
+            warmupS: WARMUP,
+            databaseUrl,
+            cpuMs,
+            rssBytes,
+            log: (line) => process.stdout.write(`${line}\n`),
+          });
+        } finally {
+          await stopServer(server);
+        }
+      } finally {
+        chatwoot.stop();
+      }
+    } finally {
+      graph.stop();
+    }
+  } finally {
+    await adminQuery(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const goalLines = (goals: Array<{ goal: string; value: string; met: boolean }>) => goals.map((g) => `${g.met ? 'met    ' : 'NOT met'} ${g.goal}: ${g.value}`).join('\n');
+
 // ---- report -------------------------------------------------------------------------------------
 
 function table(rows: Measured[]): string {
@@ -479,7 +540,12 @@ async function main(): Promise<void> {
     };
     if (ONLY === 'wa') {
       const wa = await whatsappScenarios(serverEnv, adminToken);
-      console.log(`\n${whatsappTable(wa)}\n\n${whatsappNotes(wa).join('\n')}\n\n${wa.goals.map((g) => `${g.met ? 'met    ' : 'NOT met'} ${g.goal}: ${g.value}`).join('\n')}\n`);
+      console.log(`\n${whatsappTable(wa)}\n\n${whatsappNotes(wa).join('\n')}\n\n${goalLines(wa.goals)}\n`);
+      return;
+    }
+    if (ONLY === 'routing') {
+      const routing = await routingScenarios(serverEnv, adminToken);
+      console.log(`\n${routingTable(routing)}\n\n${routingNotes(routing).join('\n')}\n\n${goalLines(routing.goals)}\n`);
       return;
     }
     const server = await startServer(serverEnv);
@@ -578,6 +644,7 @@ async function main(): Promise<void> {
     await stopServer(server);
     await bridge.behave({ op: 'get', behaviour: { kind: 'ok' } });
     const wa = await whatsappScenarios(serverEnv, adminToken);
+    const routing = await routingScenarios(serverEnv, adminToken);
 
     const loadAfter = loadavg();
     const steal = stealPercent(machineBefore, cpuTimes());
@@ -600,6 +667,7 @@ async function main(): Promise<void> {
       { goal: '(2) p99 ≤ 50 ms with the bridge hanging', value: `${hang.measured.latencyMs.p99} ms`, met: hang.measured.latencyMs.p99 <= 50 },
       { goal: `RSS growth ≤ 50 MiB over ${RSS_REQUESTS} requests`, value: `${rssGrowthMiB} MiB`, met: rssGrowthMiB <= 50 },
       ...wa.goals,
+      ...routing.goals,
     ];
 
     const hostLine = `${host.nproc} CPUs (${host.cpu}), ${host.memoryGiB} GiB RAM, Node ${host.node}, PostgreSQL on 127.0.0.1; load average before ${loadBefore.join(' ')}, after ${loadAfter.join(' ')}; CPU time stolen by other guests during the run: ${steal} %`;
@@ -616,6 +684,10 @@ async function main(): Promise<void> {
       '',
       ...whatsappNotes(wa),
       '',
+      routingTable(routing),
+      '',
+      ...routingNotes(routing),
+      '',
       '| goal | measured | met |',
       '| --- | --- | --- |',
       ...goals.map((g) => `| ${g.goal} | ${g.value} | ${g.met ? 'yes' : 'no'} |`),
@@ -624,7 +696,7 @@ async function main(): Promise<void> {
     console.log(`\n${report}\n`);
     writeFileSync(
       join(BENCH_DIR, 'results.json'),
-      `${JSON.stringify({ started: started.toISOString(), machine: host, loadAverage: { before: loadBefore, after: loadAfter }, stealPercent: steal, settings: { logLevel: LOG_LEVEL, connections: CONNECTIONS, durationS: DURATION, warmupS: WARMUP, rounds: ROUNDS, rssRequests: RSS_REQUESTS, hangWarmupS: warmupS, hangDurationS: hangDuration }, baselineIdentical: same, breakerOpened, results, rssPhase, rssRange, roundRatios, ratio, ratioUncached, rssGrowthMiB, whatsapp: wa, goals }, null, 2)}\n`,
+      `${JSON.stringify({ started: started.toISOString(), machine: host, loadAverage: { before: loadBefore, after: loadAfter }, stealPercent: steal, settings: { logLevel: LOG_LEVEL, connections: CONNECTIONS, durationS: DURATION, warmupS: WARMUP, rounds: ROUNDS, rssRequests: RSS_REQUESTS, hangWarmupS: warmupS, hangDurationS: hangDuration }, baselineIdentical: same, breakerOpened, results, rssPhase, rssRange, roundRatios, ratio, ratioUncached, rssGrowthMiB, whatsapp: wa, routing, goals }, null, 2)}\n`,
     );
     writeFileSync(
       join(BENCH_DIR, 'LATEST.md'),

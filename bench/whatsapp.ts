@@ -30,34 +30,27 @@
  * BENCH_WA_GRACE (seconds to wait for late frames, 10).
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import { WebSocket } from 'ws';
-import { inbound, serializeLikeMeta, signMeta, wamid, webhookOf, type PhoneNumber } from '../test/fakes/graph-api.js';
-import type { GraphCommand, GraphMessage } from './graph-api-process.js';
+import { wamid, type PhoneNumber } from '../test/fakes/graph-api.js';
+import type { GraphCommand, GraphMessage, TrackedSend } from './graph-api-process.js';
+import {
+  call, cloudInstances, latency, mib, num, openLoop, round, sentRateOf, signedTextWebhook, sleep, until, WEBHOOK_PATH,
+  type CloudInstance, type Latency,
+} from './load.js';
+
+export { WEBHOOK_PATH, type Latency };
 
 // ---- configuration ------------------------------------------------------------------------------
-
-const num = (name: string, fallback: number): number => {
-  const raw = process.env[name];
-  const value = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
-  return value;
-};
 
 const RATE = num('BENCH_WA_RATE', 200);
 const INSTANCES = Math.round(num('BENCH_WA_INSTANCES', 50));
 const DURATION = num('BENCH_WA_DURATION', process.env.BENCH_DURATION ? num('BENCH_DURATION', 20) : 20);
 const GRACE_S = num('BENCH_WA_GRACE', 10);
-/** How often the schedule looks for requests that are due. */
-const TICK_MS = 2;
 /** Connections of the load generator to the server (an open loop needs room for a backlog). */
 const CONNECTIONS = 128;
-const MiB = 1024 * 1024;
-
-export const WEBHOOK_PATH = '/webhooks/whatsapp-cloud';
 export const SEND_ROUTE = '/api/message/text/:instance';
 
 // ---- the Graph API double's process -------------------------------------------------------------
@@ -97,20 +90,23 @@ export class GraphDoubleProcess {
     return answer.type === 'counts' ? (answer.counts.messages ?? 0) : 0;
   }
 
+  /** Starts (or stops) noting each send with the moment it arrived (bench/routing.ts). */
+  async track(on: boolean): Promise<void> {
+    await this.ask({ cmd: 'track', on });
+  }
+
+  /** The sends noted since the last call. */
+  async takeSent(): Promise<TrackedSend[]> {
+    const answer = await this.ask({ cmd: 'sent' });
+    return answer.type === 'sent' ? answer.sent : [];
+  }
+
   stop(): void {
     if (this.child.connected) this.child.disconnect();
   }
 }
 
 // ---- results ------------------------------------------------------------------------------------
-
-export interface Latency {
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-  average: number;
-}
 
 export interface WaRow {
   scenario: string;
@@ -186,55 +182,6 @@ export interface WhatsAppContext {
 
 // ---- helpers ------------------------------------------------------------------------------------
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
-const mib = (bytes: number) => round(bytes / MiB, 1);
-
-function latency(samples: number[]): Latency {
-  if (samples.length === 0) return { p50: NaN, p90: NaN, p99: NaN, max: NaN, average: NaN };
-  const sorted = Float64Array.from(samples).sort();
-  const at = (q: number) => round(sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]);
-  return { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: round(sorted[sorted.length - 1]), average: round(sorted.reduce((a, b) => a + b, 0) / sorted.length) };
-}
-
-async function call(url: string, method: string, token: string, body?: unknown): Promise<any> {
-  const res = await fetch(url, {
-    method,
-    headers: { token, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${url} -> ${res.status} ${text}`);
-  return JSON.parse(text);
-}
-
-/**
- * Calls `fire(i)` for i = 0 … total-1 at start + i/rate, on a timer: an open loop (a request never
- * waits for an answer). Returns the worst lag behind the schedule and when the last one went out.
- */
-function openLoop(total: number, rate: number, fire: (i: number) => void): Promise<{ maxLagMs: number; startedAt: number; lastAt: number }> {
-  return new Promise((resolve) => {
-    const startedAt = performance.now();
-    let next = 0;
-    let maxLagMs = 0;
-    let lastAt = startedAt;
-    const tick = () => {
-      const now = performance.now();
-      while (next < total && startedAt + (next * 1000) / rate <= now) {
-        maxLagMs = Math.max(maxLagMs, now - (startedAt + (next * 1000) / rate));
-        fire(next++);
-        lastAt = now;
-      }
-      if (next >= total) {
-        clearInterval(timer);
-        resolve({ maxLagMs: round(maxLagMs), startedAt, lastAt });
-      }
-    };
-    const timer = setInterval(tick, TICK_MS);
-    tick();
-  });
-}
-
 type Histograms = Map<string, { buckets: Array<[number, number]>; sum: number; count: number }>;
 
 /** `http_request_duration_seconds` of /metrics, by `method route status`. */
@@ -272,11 +219,7 @@ function histogramDelta(before: Histograms, after: Histograms, method: string, r
 
 // ---- the streams --------------------------------------------------------------------------------
 
-interface Instance {
-  name: string;
-  token: string;
-  phone: PhoneNumber;
-}
+type Instance = CloudInstance;
 
 interface Frame {
   event: string;
@@ -326,33 +269,12 @@ class Streams {
   }
 }
 
-/** Resolves once `done()` holds, or after `ms`. */
-async function until(done: () => boolean, ms: number): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (!done() && performance.now() < deadline) await sleep(20);
-}
-
 // ---- setup --------------------------------------------------------------------------------------
 
 async function setup(ctx: WhatsAppContext): Promise<Instance[]> {
   const phones = await ctx.graph.phones(INSTANCES);
   const { account } = await call(`${ctx.serverUrl}/api/admin/account/new`, 'POST', ctx.adminToken, { name: 'bench-whatsapp' });
-  const instances: Instance[] = [];
-  for (const [i, phone] of phones.entries()) {
-    const name = `wa-${String(i).padStart(3, '0')}`;
-    const created = await call(`${ctx.serverUrl}/api/instance/new`, 'POST', account.token, {
-      name,
-      provider: 'cloud',
-      cloudPhoneNumberId: phone.id,
-      cloudAccessToken: phone.token,
-      cloudAppSecret: phone.appSecret,
-      cloudVerifyToken: `verify-${randomBytes(8).toString('hex')}`,
-    });
-    const connected = await call(`${ctx.serverUrl}/api/instance/connect/${name}`, 'GET', account.token);
-    if (connected.status !== 'connected') throw new Error(`${name}: ${JSON.stringify(connected)}`);
-    instances.push({ name, token: created.instance.token, phone });
-  }
-  return instances;
+  return cloudInstances(ctx.serverUrl, account.token, phones, 'wa');
 }
 
 // ---- (5) inbound webhooks -----------------------------------------------------------------------
@@ -390,8 +312,7 @@ async function inboundScenario(ctx: WhatsAppContext, instances: Instance[], stre
     const instance = instances[i % instances.length];
     const from = `5511${String(900_000_000 + (i % 1000))}`;
     const id = wamid(from, 'in');
-    const raw = serializeLikeMeta(webhookOf(instance.phone, inbound.text(`bench message ${i}`, { id, from, name: `Customer ${i % 1000}` })));
-    const headers = { 'content-type': 'application/json', 'user-agent': 'facebookexternalua', 'x-hub-signature-256': signMeta(raw, instance.phone.appSecret) };
+    const { raw, headers } = signedTextWebhook(instance.phone, `bench message ${i}`, { id, from, name: `Customer ${i % 1000}` });
     const record: InboundRecord = { instance: instance.name, sentAt: performance.now(), measured };
     records.set(id, record);
     inFlight++;
@@ -431,7 +352,7 @@ async function inboundScenario(ctx: WhatsAppContext, instances: Instance[], stre
     const histAfter = await scrape(ctx.serverUrl);
 
     const lost = ours.filter((r) => r.status === 200 && r.eventAt === undefined).length;
-    const sentRate = round((total - 1) / Math.max(0.001, (schedule.lastAt - schedule.startedAt) / 1000), 0);
+    const sentRate = sentRateOf(total, schedule);
     const common = { targetRate: RATE, sentRate, non200, errors, cpuMsPerRequest: round(cpu / total, 3), serverRssMiB: { before: mib(rssBefore), after: mib(rssAfter) } };
     return {
       rows: [
@@ -532,7 +453,7 @@ async function sendScenario(ctx: WhatsAppContext, instances: Instance[], streams
     const eventLatencies = answered.flatMap((r) => (frames.has(r.id!) ? [frames.get(r.id!)!.at - r.sentAt] : []));
     const lostEvents = answered.length - eventLatencies.length;
     const duplicateEvents = answered.reduce((n, r) => n + Math.max(0, (frames.get(r.id!)?.n ?? 0) - 1), 0);
-    const sentRate = round((total - 1) / Math.max(0.001, (schedule.lastAt - schedule.startedAt) / 1000), 0);
+    const sentRate = sentRateOf(total, schedule);
     const common = { targetRate: RATE, sentRate, non200, errors, cpuMsPerRequest: round(cpu / total, 3), serverRssMiB: { before: mib(rssBefore), after: mib(rssAfter) } };
     return {
       rows: [
