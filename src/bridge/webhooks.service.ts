@@ -23,6 +23,12 @@ export type WebhookOutcome = 'recorded' | 'duplicate' | 'ignored';
 @Injectable()
 export class WebhooksService {
   private readonly logger = new Logger('BridgeWebhook');
+  /**
+   * Decrypted webhook secrets by ciphertext: Chatwoot posts an event back for every message the
+   * bridge creates, and two AES-GCM decryptions per delivery were as much CPU as routing the
+   * message (`npm run bench`, routing). A changed secret is a new ciphertext, so never stale.
+   */
+  private readonly secrets = new Map<string, string>();
 
   constructor(
     private readonly repo: IntegrationsRepository,
@@ -33,13 +39,13 @@ export class WebhooksService {
   async receive(delivery: WebhookDelivery): Promise<WebhookOutcome> {
     const row = await this.repo.findById(delivery.integrationId);
     if (!row) throw integrationNotFound(delivery.integrationId);
-    if (!constantTimeEquals(delivery.secret, this.cipher.decrypt(row.webhookSecretEncrypted))) {
+    if (!constantTimeEquals(delivery.secret, this.decrypt(row.webhookSecretEncrypted))) {
       throw new BridgeError('unauthorized', 'invalid webhook secret');
     }
     // Chatwoot before 4.13, or a token that may not read the inbox's secret: the URL secret alone.
     if (row.inboxSigningSecretEncrypted) {
       const check = checkChatwootSignature(
-        this.cipher.decrypt(row.inboxSigningSecretEncrypted),
+        this.decrypt(row.inboxSigningSecretEncrypted),
         delivery.timestamp,
         delivery.signature,
         delivery.rawBody,
@@ -86,5 +92,15 @@ export class WebhooksService {
     this.logger.log(`integration ${row.id}: message ${verdict.message.messageId} ${recorded ? 'recorded' : 'already recorded'}`);
     if (recorded) this.routing.replyRecorded(row.id);
     return recorded ? 'recorded' : 'duplicate';
+  }
+
+  private decrypt(ciphertext: string): string {
+    let plain = this.secrets.get(ciphertext);
+    if (plain === undefined) {
+      plain = this.cipher.decrypt(ciphertext);
+      if (this.secrets.size >= 10_000) this.secrets.clear();
+      this.secrets.set(ciphertext, plain);
+    }
+    return plain;
   }
 }
