@@ -15,6 +15,8 @@ export const backoffMs = (attempt: number) => Math.min(1_000 * 2 ** Math.min(att
 const ERROR_AFTER_MS = 5 * 60_000;
 /** A chat's conversation is re-read from Chatwoot at most this old (an agent may resolve it). */
 const CONVERSATION_TTL_MS = 30_000;
+/** Refusals of the event stream in a row before the integration reports `error` (about 7 s). */
+const REFUSALS_BEFORE_ERROR = 3;
 /** Frames held in memory at most; past it the stream is closed and resumed from the last one done. */
 const MAX_QUEUED = 2_000;
 /** Outbound rows looked at per pass (they go one at a time, in the order Chatwoot created them). */
@@ -56,6 +58,7 @@ export class IntegrationRouter {
   private receivedSeq: number;
   private draining = false;
   private streamRefused = false;
+  private refusals = 0;
   private stopped = false;
   private retryTimer: NodeJS.Timeout | null = null;
   private failures = 0;
@@ -156,18 +159,24 @@ export class IntegrationRouter {
         this.stream = null;
         if (this.stopped) return;
         if (code === 401 || code === 403 || code === 404) {
-          // The callback token refused or the instance gone: nothing can be routed (SPEC-MESSAGING §11).
-          this.streamRefused = true;
-          void this.reportError(`the API refused the event stream of ${this.config.source.instance} (HTTP ${code})`, true).catch(() => undefined);
+          // The callback token refused or the instance gone: nothing can be routed (SPEC-MESSAGING
+          // §11). Not at once: the API stores a new integration's token only after the bridge
+          // answered its create, and the first connection may come before that.
+          this.refusals += 1;
+          if (this.refusals >= REFUSALS_BEFORE_ERROR) {
+            this.streamRefused = true;
+            void this.reportError(`the API refused the event stream of ${this.config.source.instance} (HTTP ${code})`, true).catch(() => undefined);
+          }
         }
         if (code === 4410) this.deps.logger.warn(`integration ${this.id}: ${reason}; events before it were not routed`);
         if (code === 4410) this.receivedSeq = 0;
         if (code !== 1000 && code !== 1001 && this.queue.length <= MAX_QUEUED) {
           this.deps.logger.warn(`integration ${this.id}: event stream closed (${code} ${reason}); reconnecting`);
         }
-        this.reconnectLater(this.streamRefused ? 30_000 : backoffMs(Math.min(this.failures, 3)));
+        this.reconnectLater(this.refusals > 0 ? Math.min(500 * 2 ** this.refusals, 30_000) : backoffMs(Math.min(this.failures, 3)));
       },
       () => {
+        this.refusals = 0;
         if (!this.streamRefused) return;
         this.streamRefused = false;
         void this.deps.dataSource
