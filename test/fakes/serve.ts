@@ -24,6 +24,18 @@ const verifyToken = 'simulator-verify-token';
 // A customer writing to the Cloud number: a webhook signed as Meta would, posted to the server.
 const control = http.createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://control');
+  const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  // An agent answering in the Chatwoot simulator: its webhook reaches the bridge, which sends it.
+  if (req.method === 'POST' && url.pathname === '/reply') {
+    try {
+      const message = chatwoot.agentReply(accountId, Number(url.searchParams.get('conversation') ?? '1'), { content: url.searchParams.get('text') ?? 'Olá!' });
+      return void json(200, { chatwootMessageId: message.id });
+    } catch (err) {
+      return void json(404, { error: (err as Error).message });
+    }
+  }
+  // What reached "WhatsApp": the sends the Graph API double received.
+  if (req.method === 'GET' && url.pathname === '/sent') return void json(200, graph.sent.map((s) => ({ to: s.to, type: s.type, body: s.body })));
   if (req.method !== 'POST' || url.pathname !== '/inbound') return void res.writeHead(404).end();
   const text = url.searchParams.get('text') ?? 'Olá!';
   const from = url.searchParams.get('from') ?? '5511988887777';
@@ -48,6 +60,9 @@ Graph API double    ${graph.url}
 
 A customer's message to the Cloud number (a signed webhook to ${serverUrl}):
   curl -X POST '${controlUrl}/inbound?text=Ol%C3%A1'
+An agent's reply in conversation 1 of the Chatwoot simulator, and what reached WhatsApp:
+  curl -X POST '${controlUrl}/reply?conversation=1&text=Oi%20Maria'
+  curl '${controlUrl}/sent'
 
 Ctrl-C stops.
 `);
