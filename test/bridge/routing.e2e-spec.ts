@@ -282,4 +282,13 @@ describe('routing WhatsApp ↔ Chatwoot (SPEC-MESSAGING §11)', () => {
     expect(lookups()).toBeGreaterThan(before);
     expect(sim.contactInboxes(ACCOUNT_ID).filter((ci) => ci.inboxId === inbox.id)).toHaveLength(1);
   });
+
+  it('a reply the API could not send (Meta answered 500): sent on the next try with a new Idempotency-Key, not the stored failure', async () => {
+    const { phone, inbox } = await routed();
+    await customer(phone, 'oi', { from: '5511900008888' });
+    await eventually(() => expect(messagesOf(inbox.id)).toHaveLength(1));
+    graph.behave('messages', { kind: 'respond', status: 500, body: '{"error":{"message":"Service temporarily unavailable","code":2}}' }, 1);
+    sim.agentReply(ACCOUNT_ID, conversationsOf(inbox.id)[0].id, { content: 'second try' });
+    await eventually(() => expect(graph.sent.filter((s) => s.phoneNumberId === phone.id).map((s) => s.body.text.body)).toEqual(['second try']), 10_000);
+  });
 });

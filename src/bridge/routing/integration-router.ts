@@ -56,7 +56,8 @@ export class IntegrationRouter {
   private stream: { close(): void } | null = null;
   private readonly queue: EventFrame[] = [];
   private receivedSeq: number;
-  private draining = false;
+  private draining: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
   private streamRefused = false;
   private refusals = 0;
   private stopped = false;
@@ -89,13 +90,15 @@ export class IntegrationRouter {
     this.kickOutbound();
   }
 
+  /** Once this resolves nothing of this router runs: a router started next cannot overlap it. */
   async stop(): Promise<void> {
     this.stopped = true;
     this.stream?.close();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.outboundTimer) clearTimeout(this.outboundTimer);
     if (this.reorderTimer) clearTimeout(this.reorderTimer);
-    await this.outboundRunning;
+    this.wake?.();
+    await Promise.all([this.outboundRunning, this.draining]);
   }
 
   /** A reply was recorded: sent after the reorder window, with any earlier one that arrives in it. */
@@ -153,7 +156,7 @@ export class IntegrationRouter {
         this.receivedSeq = frame.seq;
         this.queue.push(frame);
         if (this.queue.length > MAX_QUEUED) this.stream?.close();
-        void this.drain();
+        this.draining ??= this.drain().finally(() => (this.draining = null));
       },
       (code, reason) => {
         this.stream = null;
@@ -194,34 +197,51 @@ export class IntegrationRouter {
     }, ms);
   }
 
+  /** Never rejects: a failure of its own bookkeeping is logged and the event retried. */
   private async drain(): Promise<void> {
-    if (this.draining) return;
-    this.draining = true;
-    try {
-      while (this.queue.length > 0 && !this.stopped) {
-        const frame = this.queue[0];
-        try {
-          await this.handle(frame);
-          this.queue.shift();
-          await this.deps.dataSource.query(
-            `UPDATE "bridge_integrations" SET "stream_seq" = $2 WHERE "id" = $1 AND "stream_seq" < $2`,
-            [this.id, frame.seq],
-          );
-          await this.succeeded();
-        } catch (err) {
-          if (err instanceof Permanent) {
-            // Chatwoot refuses this one message for good (a validation error): say so, go on.
-            this.queue.shift();
-            await this.reportError(`event ${frame.seq} not routed: ${err.message}`, false);
-            continue;
-          }
-          await this.failed(err);
-          await new Promise((resolve) => setTimeout(resolve, backoffMs(this.failures - 1)));
-        }
+    while (this.queue.length > 0 && !this.stopped) {
+      try {
+        await this.drainOne();
+      } catch (err) {
+        this.deps.logger.warn(`integration ${this.id}: routing bookkeeping failed: ${(err as Error).message}`);
+        await this.sleep(backoffMs(Math.max(this.failures, 1)));
       }
-    } finally {
-      this.draining = false;
     }
+  }
+
+  /** A backoff that `stop()` cuts short. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+    });
+  }
+
+  /** The first queued event: handled, then its `seq` stored; or retried after a backoff. */
+  private async drainOne(): Promise<void> {
+    const frame = this.queue[0];
+    if (!frame) return;
+    try {
+      await this.handle(frame);
+    } catch (err) {
+      if (err instanceof Permanent) {
+        // Chatwoot refuses this one message for good (a validation error): say so, go on.
+        this.queue.shift();
+        await this.reportError(`event ${frame.seq} not routed: ${err.message}`, false);
+        return;
+      }
+      await this.failed(err);
+      await this.sleep(backoffMs(this.failures - 1));
+      return;
+    }
+    this.queue.shift();
+    await this.deps.dataSource.query(`UPDATE "bridge_integrations" SET "stream_seq" = $2 WHERE "id" = $1 AND "stream_seq" < $2`, [this.id, frame.seq]);
+    await this.succeeded();
   }
 
   private async handle(frame: EventFrame): Promise<void> {
@@ -280,9 +300,10 @@ export class IntegrationRouter {
     const sourceId = `WAID:${m.id}`;
     if (link) {
       // A post of this message began before (a crash, an ambiguous failure): it may be there.
-      const latest = await this.call(() => this.deps.chatwoot.latestMessages(this.config.target, conversationId));
+      const posted = link.chatwootConversationId ?? conversationId;
+      const latest = await this.call(() => this.deps.chatwoot.latestMessages(this.config.target, posted));
       const found = latest.find((x) => x.sourceId === sourceId);
-      if (found) return this.linked(m.id, found.id, conversationId);
+      if (found) return this.linked(m.id, found.id, posted);
     } else {
       await links.insert({ integrationId: this.id, waMessageId: m.id, chatwootMessageId: null, chatwootConversationId: conversationId, origin: 'whatsapp' });
     }
@@ -378,9 +399,14 @@ export class IntegrationRouter {
     if (status !== 'delivered' && status !== 'read' && status !== 'failed') return;
     const link = await this.deps.dataSource.getRepository(BridgeMessageLink).findOneBy({ integrationId: this.id, waMessageId: s.id });
     if (!link?.chatwootMessageId || !link.chatwootConversationId || link.origin !== 'agent') return;
-    await this.call(() =>
-      this.deps.chatwoot.setMessageStatus(this.config.target, link.chatwootConversationId!, link.chatwootMessageId!, status, s.error ?? undefined),
-    );
+    try {
+      await this.call(() =>
+        this.deps.chatwoot.setMessageStatus(this.config.target, link.chatwootConversationId!, link.chatwootMessageId!, status, s.error ?? undefined),
+      );
+    } catch (err) {
+      // The message or its conversation was deleted in Chatwoot: nothing left to update.
+      if (!(err instanceof ChatwootHttpError && err.status === 404)) throw err;
+    }
     if (status === 'failed') await this.reportError(`WhatsApp could not deliver message ${s.id}: ${s.error ?? 'failed'}`, false);
   }
 
@@ -470,13 +496,17 @@ export class IntegrationRouter {
     return true;
   }
 
-  private async unsent(row: BridgeOutboundMessage, outcome: { retry: boolean; message: string }): Promise<boolean> {
+  private async unsent(row: BridgeOutboundMessage, outcome: { retry: boolean; status: number; message: string }): Promise<boolean> {
     if (!outcome.retry) return this.refuse(row, outcome.message);
     const tries = (this.outboundTries.get(row.id) ?? 0) + 1;
     this.outboundTries.set(row.id, tries);
+    // The API keeps an answer under its Idempotency-Key for 24 h (SPEC-MESSAGING §9): after a
+    // failure it answered, the same key would only replay it. No answer at all (a timeout) keeps
+    // the key, so that a send that did happen is not made twice.
+    const attempt = outcome.status !== 0 ? row.attempt + 1 : row.attempt;
     await this.deps.dataSource.getRepository(BridgeOutboundMessage).update(
       { id: row.id },
-      { nextAttemptAt: new Date(Date.now() + backoffMs(tries - 1)), lastError: outcome.message },
+      { nextAttemptAt: new Date(Date.now() + backoffMs(tries - 1)), lastError: outcome.message, attempt },
     );
     return false;
   }
@@ -501,7 +531,9 @@ export class IntegrationRouter {
     try {
       return await fn();
     } catch (err) {
-      if (err instanceof ChatwootHttpError && !err.unexpectedBody && err.status >= 400 && err.status < 500 && ![401, 403, 404, 429].includes(err.status)) {
+      // 422 "Too many messages" is Chatwoot's 200-per-minute limit of a conversation (CONTRACT §15): wait.
+      const rateLimited = err instanceof ChatwootHttpError && err.status === 422 && err.body.includes('Too many messages');
+      if (err instanceof ChatwootHttpError && !err.unexpectedBody && !rateLimited && err.status >= 400 && err.status < 500 && ![401, 403, 404, 429].includes(err.status)) {
         throw new Permanent(err.message);
       }
       throw err;
