@@ -5,7 +5,9 @@ import https from 'node:https';
 import { isIP } from 'node:net';
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import type { SecretCipher } from '../common/crypto/secret-cipher.js';
 import { redact } from '../common/redaction.js';
+import type { BridgeIntegration } from './integration.entity.js';
 import { ChatwootHttpError, ChatwootUnreachableError, describeNetworkError } from './chatwoot-errors.js';
 import { AddressNotAllowedError, isDisallowedAddress, restrictedLookup } from '../common/http/url-policy.js';
 
@@ -28,6 +30,11 @@ export interface ChatwootInbox {
 }
 
 export const API_CHANNEL_TYPE = 'Channel::Api';
+
+/** An integration's Chatwoot, its stored token decrypted (throws when the key is gone). */
+export function chatwootTargetOf(row: BridgeIntegration, cipher: SecretCipher): ChatwootTarget {
+  return { baseUrl: row.chatwootBaseUrl, accountId: row.chatwootAccountId, apiToken: cipher.decrypt(row.chatwootApiTokenEncrypted) };
+}
 
 /** Bodies beyond this are not Chatwoot answering its API (an inbox list is a few KiB per inbox). */
 const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;

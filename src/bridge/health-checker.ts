@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { SecretCipher } from '../common/crypto/secret-cipher.js';
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { API_CHANNEL_TYPE, ChatwootClient } from './chatwoot-client.js';
+import { API_CHANNEL_TYPE, ChatwootClient, chatwootTargetOf } from './chatwoot-client.js';
 import { type ChatwootCallError, isChatwootCallError, toBridgeError } from './chatwoot-errors.js';
 import type { BridgeIntegration } from './integration.entity.js';
 import { type HealthVerdict, IntegrationsRepository } from './integrations.repository.js';
@@ -104,11 +104,7 @@ export class HealthChecker implements OnApplicationBootstrap, OnModuleDestroy {
   private async probe(row: BridgeIntegration): Promise<HealthVerdict> {
     let target;
     try {
-      target = {
-        baseUrl: row.chatwootBaseUrl,
-        accountId: row.chatwootAccountId,
-        apiToken: this.cipher.decrypt(row.chatwootApiTokenEncrypted),
-      };
+      target = chatwootTargetOf(row, this.cipher);
     } catch (err) {
       return { status: 'error', lastError: `the stored Chatwoot API token cannot be decrypted (${err instanceof Error ? err.message : 'unknown error'}); set the integration again` };
     }

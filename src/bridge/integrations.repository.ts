@@ -92,6 +92,45 @@ export class IntegrationsRepository {
     await this.integrations.delete({ id });
   }
 
+  // ---- routing (SPEC-MESSAGING §11) ----
+
+  /** The last event of the stream that routing finished; never moves back. */
+  async saveStreamSeq(id: string, seq: number): Promise<void> {
+    await this.dataSource.query(`UPDATE "bridge_integrations" SET "stream_seq" = $2 WHERE "id" = $1 AND "stream_seq" < $2`, [id, seq]);
+  }
+
+  /** `paused` or `active` as the instance's connection goes; `error` is not this call's to clear. */
+  async setConnectionStatus(id: string, status: 'active' | 'paused'): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE "bridge_integrations" SET "status" = $2, "updated_at" = now() WHERE "id" = $1 AND "status" <> 'error' AND "status" <> $2`,
+      [id, status],
+    );
+  }
+
+  /** The latest reason in `last_error`; with `asStatus`, the integration is `error` too. */
+  async reportRoutingError(id: string, reason: string, asStatus: boolean): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE "bridge_integrations" SET "last_error" = $2, ${asStatus ? `"status" = 'error', ` : ''}"updated_at" = now() WHERE "id" = $1`,
+      [id, reason.slice(0, 1_000)],
+    );
+  }
+
+  /** Back to `active` after routing's own `error` (Chatwoot answers, the stream opens). */
+  async recoverFromError(id: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE "bridge_integrations" SET "status" = 'active', "last_error" = '', "updated_at" = now() WHERE "id" = $1 AND "status" = 'error'`,
+      [id],
+    );
+  }
+
+  /** A successful delivery clears the reason of an earlier failed one (not an `error` status's). */
+  async clearLastError(id: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE "bridge_integrations" SET "last_error" = '', "updated_at" = now() WHERE "id" = $1 AND "last_error" <> '' AND "status" <> 'error'`,
+      [id],
+    );
+  }
+
   /** A failed reply goes again, as a new attempt (a new Idempotency-Key); false when none was failed. */
   async retryFailedReply(integrationId: string, chatwootMessageId: number): Promise<boolean> {
     const result = await this.dataSource

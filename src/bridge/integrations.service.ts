@@ -5,7 +5,7 @@ import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { uniqueViolation } from '../database/db-errors.js';
 import { BridgeError, integrationNotFound } from './bridge.errors.js';
-import { ChatwootClient, type ChatwootTarget } from './chatwoot-client.js';
+import { ChatwootClient, chatwootTargetOf } from './chatwoot-client.js';
 import { ChatwootHttpError, isChatwootCallError, toBridgeError } from './chatwoot-errors.js';
 import type { IntegrationConfigDto } from './dto/integration-config.dto.js';
 import { InboxResolver, type ResolvedInbox } from './inbox-resolver.js';
@@ -93,7 +93,7 @@ export class IntegrationsService {
       const current = await this.get(id);
       if (deleteInbox && current.inboxId > 0) {
         try {
-          await this.chatwoot.deleteInbox(this.targetOf(current), current.inboxId);
+          await this.chatwoot.deleteInbox(chatwootTargetOf(current, this.cipher), current.inboxId);
         } catch (err) {
           // Already gone is what was asked for.
           if (!(err instanceof ChatwootHttpError && err.status === 404)) throw this.translate(err);
@@ -103,14 +103,6 @@ export class IntegrationsService {
       await this.repo.deleteById(id);
       this.logger.log(`integration ${id} deleted${deleteInbox ? ` with its inbox ${current.inboxId}` : ''}`);
     });
-  }
-
-  targetOf(row: BridgeIntegration): ChatwootTarget {
-    return {
-      baseUrl: row.chatwootBaseUrl,
-      accountId: row.chatwootAccountId,
-      apiToken: this.cipher.decrypt(row.chatwootApiTokenEncrypted),
-    };
   }
 
   webhookUrl(id: string, webhookSecret: string): string {

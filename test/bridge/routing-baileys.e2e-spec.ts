@@ -1,15 +1,13 @@
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { ChatwootSimulator, type SimUser } from '../fakes/chatwoot-simulator.js';
-import { refusedPort } from '../fakes/fake-bridge.js';
 import { fixture } from '../fixtures/baileys/messages.js';
 import { factory } from '../fixtures/baileys/socket-module.js';
 import { eventually } from '../support/chatwoot.js';
-import { createAccount, createInstance, type TestAccount } from '../support/factories.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
-import { UNLIMITED_RATE_ENV } from '../support/tenants.js';
+import { createInstance, type TestAccount } from '../support/factories.js';
+import { startRouting, type RoutingSetup } from '../support/routing.js';
+import type { TestApp } from '../support/test-app.js';
 
-const BRIDGE_PUBLIC_URL = 'http://bridge.test';
 const ACCOUNT_ID = 4;
 
 /**
@@ -21,25 +19,13 @@ describe('routing a Baileys instance (SPEC-MESSAGING §11)', () => {
   let t: TestApp;
   let account: TestAccount;
   let admin: SimUser;
+  let setup: RoutingSetup;
 
   beforeAll(async () => {
-    sim = await ChatwootSimulator.start();
-    sim.addAccount(ACCOUNT_ID);
-    admin = sim.addUser(ACCOUNT_ID, 'administrator', { name: 'Ana' });
-    const port = await refusedPort();
-    t = await startTestApp({
-      env: {
-        ...UNLIMITED_RATE_ENV, ROLES: 'api,bridge', PORT: String(port), BRIDGE_PUBLIC_URL, BRIDGE_HEALTH_INTERVAL_SECONDS: '0',
-        CHATWOOT_TIMEOUT_MS: '2000', BAILEYS_SOCKET_MODULE: join(process.cwd(), 'test/fixtures/baileys/socket-module.ts'),
-      },
-    });
-    sim.routeWebhooks(BRIDGE_PUBLIC_URL, t.url);
-    account = await createAccount(t);
+    setup = await startRouting(ACCOUNT_ID, { BAILEYS_SOCKET_MODULE: join(process.cwd(), 'test/fixtures/baileys/socket-module.ts') });
+    ({ t, sim, admin, account } = setup);
   });
-  afterAll(async () => {
-    await t.close();
-    await sim.close();
-  });
+  afterAll(() => setup.close());
 
   const status = async (name: string) => (await t.req('GET', `/api/chatwoot/list/${name}`, { token: account.token })).body as { status: string; last_error: string };
 

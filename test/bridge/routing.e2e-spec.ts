@@ -1,14 +1,12 @@
 import { DataSource } from 'typeorm';
 import { RoutingService } from '../../src/bridge/routing/routing.service.js';
 import { ChatwootSimulator, type SimUser } from '../fakes/chatwoot-simulator.js';
-import { refusedPort } from '../fakes/fake-bridge.js';
 import { GraphApiDouble, inbound, statuses, webhookOf, type PhoneNumber } from '../fakes/graph-api.js';
 import { eventually } from '../support/chatwoot.js';
-import { cloudFields, createAccount, createInstance, type TestAccount } from '../support/factories.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
-import { UNLIMITED_RATE_ENV } from '../support/tenants.js';
+import { cloudFields, createInstance, type TestAccount } from '../support/factories.js';
+import { startRouting, type RoutingSetup } from '../support/routing.js';
+import type { TestApp } from '../support/test-app.js';
 
-const BRIDGE_PUBLIC_URL = 'http://bridge.test';
 const ACCOUNT_ID = 3;
 
 /**
@@ -21,26 +19,16 @@ describe('routing WhatsApp ↔ Chatwoot (SPEC-MESSAGING §11)', () => {
   let t: TestApp;
   let account: TestAccount;
   let admin: SimUser;
+  let setup: RoutingSetup;
 
   beforeAll(async () => {
-    sim = await ChatwootSimulator.start();
-    sim.addAccount(ACCOUNT_ID);
-    admin = sim.addUser(ACCOUNT_ID, 'administrator', { name: 'Ana' });
     graph = await GraphApiDouble.start();
-    const port = await refusedPort();
-    t = await startTestApp({
-      env: {
-        ...UNLIMITED_RATE_ENV, ROLES: 'api,bridge', PORT: String(port), BRIDGE_PUBLIC_URL, BRIDGE_HEALTH_INTERVAL_SECONDS: '0',
-        CHATWOOT_TIMEOUT_MS: '2000', WHATSAPP_CLOUD_API_URL: graph.url,
-      },
-    });
-    sim.routeWebhooks(BRIDGE_PUBLIC_URL, t.url);
-    account = await createAccount(t);
+    setup = await startRouting(ACCOUNT_ID, { WHATSAPP_CLOUD_API_URL: graph.url });
+    ({ t, sim, admin, account } = setup);
   });
   afterAll(async () => {
-    await t.close();
+    await setup.close();
     await graph.stop();
-    await sim.close();
   });
 
   /** A connected Cloud instance with an active integration in its own inbox. */

@@ -1,16 +1,16 @@
 import type { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
+import { backoffMs } from '../../common/time.js';
 import type { ChatwootTarget } from '../chatwoot-client.js';
 import { ChatwootHttpError, ChatwootUnreachableError } from '../chatwoot-errors.js';
 import type { BridgeIntegration, IntegrationStatus } from '../integration.entity.js';
+import type { IntegrationsRepository } from '../integrations.repository.js';
 import { BridgeOutboundMessage } from '../outbound-message.entity.js';
 import type { ChatwootConversations, ChatwootConversation } from './chatwoot-conversations.js';
 import { chatwootText, contactName, type EventMessage, signed, toWhatsAppMarkdown, withGroupHeader } from './formatting.js';
 import { BridgeChat, BridgeMessageLink } from './routing.entities.js';
 import { type EventFrame, SourceApi, type SourceTarget } from './source-api.js';
 
-/** SPEC-MESSAGING §11: retries back off from 1 s to 60 s between tries. */
-export const backoffMs = (attempt: number) => Math.min(1_000 * 2 ** Math.min(attempt, 6), 60_000);
 /** After this long of failing Chatwoot calls the integration reports `error` (SPEC-MESSAGING §11). */
 const ERROR_AFTER_MS = 5 * 60_000;
 /** A chat's conversation is re-read from Chatwoot at most this old (an agent may resolve it). */
@@ -29,6 +29,7 @@ const REORDER_MS = 100;
 
 export interface RouterDeps {
   dataSource: DataSource;
+  integrations: IntegrationsRepository;
   chatwoot: ChatwootConversations;
   logger: Logger;
 }
@@ -136,8 +137,7 @@ export class IntegrationRouter {
     if (!row) return;
     const latest = await this.deps.chatwoot.latestMessages(this.config.target, row.chatwootConversationId);
     if (latest.find((m) => m.id === chatwootMessageId)?.status !== 'sent') return;
-    const retried = await repo.update({ id: row.id, status: 'failed' }, { status: 'pending', attempt: row.attempt + 1, nextAttemptAt: new Date(), lastError: null });
-    if (retried.affected) this.kickOutbound();
+    if (await this.deps.integrations.retryFailedReply(this.id, chatwootMessageId)) this.kickOutbound();
   }
 
   /** Chatwoot says a conversation changed status: the next message re-reads where it should go. */
@@ -182,9 +182,7 @@ export class IntegrationRouter {
         this.refusals = 0;
         if (!this.streamRefused) return;
         this.streamRefused = false;
-        void this.deps.dataSource
-          .query(`UPDATE "bridge_integrations" SET "status" = 'active', "last_error" = '', "updated_at" = now() WHERE "id" = $1 AND "status" = 'error'`, [this.id])
-          .catch(() => undefined);
+        void this.deps.integrations.recoverFromError(this.id).catch(() => undefined);
       },
     );
   }
@@ -240,7 +238,7 @@ export class IntegrationRouter {
       return;
     }
     this.queue.shift();
-    await this.deps.dataSource.query(`UPDATE "bridge_integrations" SET "stream_seq" = $2 WHERE "id" = $1 AND "stream_seq" < $2`, [this.id, frame.seq]);
+    await this.deps.integrations.saveStreamSeq(this.id, frame.seq);
     await this.succeeded();
   }
 
@@ -264,10 +262,7 @@ export class IntegrationRouter {
   private async onInstanceState(status: string): Promise<void> {
     const wanted: IntegrationStatus = status === 'connected' ? 'active' : 'paused';
     // `error` is the health check's and the failure counter's to clear.
-    await this.deps.dataSource.query(
-      `UPDATE "bridge_integrations" SET "status" = $2, "updated_at" = now() WHERE "id" = $1 AND "status" <> 'error' AND "status" <> $2`,
-      [this.id, wanted],
-    );
+    await this.deps.integrations.setConnectionStatus(this.id, wanted);
   }
 
   private async onMessage(m: EventMessage): Promise<void> {
@@ -554,27 +549,18 @@ export class IntegrationRouter {
     this.failures = 0;
     this.failingSince = null;
     if (wasError) {
-      await this.deps.dataSource.query(
-        `UPDATE "bridge_integrations" SET "status" = 'active', "last_error" = '', "updated_at" = now() WHERE "id" = $1 AND "status" = 'error'`,
-        [this.id],
-      );
+      await this.deps.integrations.recoverFromError(this.id);
     }
   }
 
   /** `last_error` says the latest reason; `status` becomes `error` only for lasting failures. */
   private async reportError(reason: string, asStatus: boolean): Promise<void> {
     this.deps.logger.warn(`integration ${this.id}: ${reason}`);
-    await this.deps.dataSource.query(
-      `UPDATE "bridge_integrations" SET "last_error" = $2, ${asStatus ? `"status" = 'error', ` : ''}"updated_at" = now() WHERE "id" = $1`,
-      [this.id, reason.slice(0, 1_000)],
-    );
+    await this.deps.integrations.reportRoutingError(this.id, reason, asStatus);
   }
 
   private async clearLastError(): Promise<void> {
-    await this.deps.dataSource.query(
-      `UPDATE "bridge_integrations" SET "last_error" = '', "updated_at" = now() WHERE "id" = $1 AND "last_error" <> '' AND "status" <> 'error'`,
-      [this.id],
-    );
+    await this.deps.integrations.clearLastError(this.id);
   }
 }
 

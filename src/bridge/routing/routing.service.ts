@@ -3,7 +3,9 @@ import { DataSource } from 'typeorm';
 import { SecretCipher } from '../../common/crypto/secret-cipher.js';
 import type { AppConfig } from '../../config/config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
+import { chatwootTargetOf } from '../chatwoot-client.js';
 import { BridgeIntegration } from '../integration.entity.js';
+import { IntegrationsRepository } from '../integrations.repository.js';
 import { ChatwootConversations } from './chatwoot-conversations.js';
 import { IntegrationRouter } from './integration-router.js';
 
@@ -23,6 +25,7 @@ export class RoutingService implements OnApplicationBootstrap, BeforeApplication
     private readonly dataSource: DataSource,
     private readonly cipher: SecretCipher,
     private readonly chatwoot: ChatwootConversations,
+    private readonly integrations: IntegrationsRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -95,10 +98,10 @@ export class RoutingService implements OnApplicationBootstrap, BeforeApplication
       router = new IntegrationRouter(
         {
           row,
-          target: { baseUrl: row.chatwootBaseUrl, accountId: row.chatwootAccountId, apiToken: this.cipher.decrypt(row.chatwootApiTokenEncrypted) },
+          target: chatwootTargetOf(row, this.cipher),
           source: { apiUrl: row.sourceApiUrl.replace(/\/+$/, ''), instance: row.sourceInstance, token: this.cipher.decrypt(row.sourceTokenEncrypted) },
         },
-        { dataSource: this.dataSource, chatwoot: this.chatwoot, logger: this.logger },
+        { dataSource: this.dataSource, integrations: this.integrations, chatwoot: this.chatwoot, logger: this.logger },
       );
     } catch (err) {
       this.logger.warn(`integration ${row.id}: not routed: ${(err as Error).message}`);

@@ -11,7 +11,8 @@ import { fixture, ME, PEER } from '../../../test/fixtures/baileys/messages.js';
 import { WhatsAppError } from '../whatsapp.port.js';
 import type { LineSink } from './baileys-logger.js';
 import { toRaw } from './baileys-messages.js';
-import { BaileysAdapter, backoffMs } from './baileys.adapter.js';
+import { backoffMs } from '../../common/time.js';
+import { BaileysAdapter } from './baileys.adapter.js';
 import { testInstance } from '../../../test/support/factories.js';
 
 const TIMEOUT = 20_000;

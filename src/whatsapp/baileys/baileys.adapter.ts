@@ -12,6 +12,7 @@ import {
   type ConnectOutcome, type InboundSink, type MediaSource, type OutgoingMessage, type Pairing, type ProviderMessage, type SentMessage,
   type WhatsAppAdapter,
 } from '../whatsapp.port.js';
+import { backoffMs } from '../../common/time.js';
 import type { BaileysAuthSession, BaileysSessionStore } from './baileys-auth-store.js';
 import { toBaileysSend } from './baileys-content.js';
 import { baileysLogger, type LineSink } from './baileys-logger.js';
@@ -31,11 +32,6 @@ const realTimers: Scheduler = {
   setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
-
-/** SPEC-MESSAGING §8: a dropped connection reconnects after 1 s, doubling up to 60 s, indefinitely. */
-export function backoffMs(attempt: number): number {
-  return Math.min(1_000 * 2 ** Math.min(attempt, 6), 60_000);
-}
 
 /** A device is linked once WhatsApp accepted the pairing (`requestPairingCode` alone sets `me`). */
 export function isLinked(creds: AuthenticationCreds): boolean {
