@@ -254,7 +254,7 @@ describe('routing WhatsApp ↔ Chatwoot (SPEC-MESSAGING §11)', () => {
     await eventually(async () => {
       const [row] = await ds.query(`SELECT "status", "last_error" FROM "bridge_integrations" WHERE "id" = $1`, [id]);
       expect(row).toEqual({ status: 'error', last_error: expect.stringMatching(/^the API refused the event stream of .+ \(HTTP 401\)$/) });
-    });
+    }, 20_000); // three refusals in a row, 1 s and 2 s apart
   });
 
   it('a 404 from Chatwoot (the conversation deleted there): the chat is looked up again and the message arrives once', async () => {
