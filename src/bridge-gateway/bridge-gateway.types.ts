@@ -17,7 +17,11 @@ export interface ProvisionRequest {
     start_as_pending: boolean;
     reopen_resolved: boolean;
   };
-  source: { api_url: string; instance: string; token: string };
+  /**
+   * `after` is this project's addition to BRIDGE-API §2: the instance's last event `seq` when the
+   * activation began, where a new integration starts routing (not the retained history).
+   */
+  source: { api_url: string; instance: string; token: string; after?: number };
 }
 
 /** A point in time by which a whole operation must be done (SPEC §5: 60 s for an activation). */

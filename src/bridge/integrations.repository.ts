@@ -48,9 +48,9 @@ export class IntegrationsRepository {
     return this.integrations.find({ order: { createdAt: 'ASC' } });
   }
 
-  /** A freshly provisioned integration: active, nothing to report. */
-  async insertProvisioned(id: string, webhookSecretEncrypted: string, config: IntegrationConfiguration): Promise<BridgeIntegration> {
-    await this.integrations.insert({ ...config, id, webhookSecretEncrypted, status: 'active', lastError: '', revision: 1 });
+  /** A freshly provisioned integration: active, nothing to report, routing the events after `streamSeq`. */
+  async insertProvisioned(id: string, webhookSecretEncrypted: string, config: IntegrationConfiguration, streamSeq: number): Promise<BridgeIntegration> {
+    await this.integrations.insert({ ...config, id, webhookSecretEncrypted, status: 'active', lastError: '', revision: 1, streamSeq });
     return this.integrations.findOneByOrFail({ id });
   }
 

@@ -51,7 +51,7 @@ export class IntegrationsService {
       const webhookSecret = randomBytes(32).toString('base64url');
       const inbox = await this.resolveInbox(dto, id, webhookSecret);
       try {
-        const integration = await this.repo.insertProvisioned(id, this.cipher.encrypt(webhookSecret), this.configuration(dto, inbox));
+        const integration = await this.repo.insertProvisioned(id, this.cipher.encrypt(webhookSecret), this.configuration(dto, inbox), dto.source.after ?? 0);
         this.logger.log(`integration ${id} created (external_id ${dto.external_id}, inbox ${inbox.id})`);
         this.routing.restart(id);
         return { integration, created: true };

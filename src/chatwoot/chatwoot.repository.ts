@@ -71,6 +71,15 @@ export class ChatwootRepository {
    * integration in one round trip, straight to the driver's pool (`npm run bench`: pg parses every
    * column it is sent, and a TypeORM query runner costs more); null when there is no such instance.
    */
+  /** The instance's last event `seq` now: where an integration activated from now on starts routing. */
+  async lastEventSeq(instanceId: string): Promise<number> {
+    const rows: Array<{ last_event_seq: string | number }> = await this.dataSource.query(
+      `SELECT "last_event_seq" FROM "instances" WHERE "id" = $1`,
+      [instanceId],
+    );
+    return rows.length ? Number(rows[0].last_event_seq) : 0;
+  }
+
   async findStatus(key: InstanceKey): Promise<StatusRead | null> {
     const { rows: [raw] } =
       'id' in key

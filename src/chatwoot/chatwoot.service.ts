@@ -74,7 +74,9 @@ export class ChatwootService {
   private async activateLocked(instance: Instance, settings: ChatwootSettings, deadline: Deadline): Promise<ChatwootIntegration> {
     const existing = await this.repo.findByInstance(instance.id);
     const callbackToken = generateToken();
+    // Read before the bridge is called: every event from here on is routed, none of the history.
     const request = this.provisionRequest(instance, settings, callbackToken);
+    request.source.after = await this.repo.lastEventSeq(instance.id);
     // The instance id is the stable external_id: a retried set adopts what a timed-out one left.
     await this.attempts.record(instance.id);
 

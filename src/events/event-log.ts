@@ -29,6 +29,13 @@ export const EVENTS_CHANNEL = 'ryze_events';
  * lock that takes is held until commit, so the events of one instance commit in `seq` order, and
  * a reader that has seen `seq` n will never later find an n-1 appearing behind it.
  */
+export interface LogPosition {
+  lastSeq: number;
+  prunedThrough: number;
+  /** The instance's status (SPEC §3), null when the instance is gone. */
+  status: string | null;
+}
+
 @Injectable()
 export class EventLog {
   constructor(
@@ -75,13 +82,17 @@ export class EventLog {
     return rows.map((r) => ({ seq: Number(r.seq), type: r.type, data: r.data }));
   }
 
-  /** Every event up to this `seq` was pruned; 0 while none was. */
-  async prunedThrough(instanceId: string): Promise<number> {
-    const rows: Array<{ pruned_through_seq: string | number }> = await this.dataSource.query(
-      `SELECT "pruned_through_seq" FROM "instances" WHERE "id" = $1`,
+  /**
+   * Where the instance's log stands: its last `seq`, the `seq` up to which every event was pruned
+   * (0 while none was), and the instance's status, read together.
+   */
+  async position(instanceId: string): Promise<LogPosition> {
+    const rows: Array<{ last_event_seq: string | number; pruned_through_seq: string | number; status: string }> = await this.dataSource.query(
+      `SELECT "last_event_seq", "pruned_through_seq", "status" FROM "instances" WHERE "id" = $1`,
       [instanceId],
     );
-    return rows.length ? Number(rows[0].pruned_through_seq) : 0;
+    if (!rows.length) return { lastSeq: 0, prunedThrough: 0, status: null };
+    return { lastSeq: Number(rows[0].last_event_seq), prunedThrough: Number(rows[0].pruned_through_seq), status: rows[0].status };
   }
 
   /**

@@ -18,13 +18,15 @@ export class EventSocketServer implements OnApplicationShutdown {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, clientTracking: true });
 
   /** Completes the upgrade; `res` stays unused (the 101 is written by the WebSocket server). */
-  accept(req: Request, res: Response, upgrade: PendingUpgrade): Promise<WebSocketSink> {
+  accept(req: Request, res: Response, upgrade: PendingUpgrade, extra: Record<string, string> = {}): Promise<WebSocketSink> {
     return new Promise((resolve) => {
       const requestId = req.requestId;
       // The response object never writes; the access log records the upgrade as a 101.
       res.statusCode = 101;
+      const lines = Object.entries(extra).map(([name, value]) => `${name}: ${value}`);
+      if (requestId) lines.push(`X-Request-Id: ${requestId}`);
       // handleUpgrade writes the 101 synchronously, emitting `headers` just before.
-      if (requestId) this.wss.once('headers', (headers) => headers.push(`X-Request-Id: ${requestId}`));
+      if (lines.length) this.wss.once('headers', (headers) => headers.push(...lines));
       this.wss.handleUpgrade(req, upgrade.socket, upgrade.head, (ws) => {
         res.emit('close');
         resolve(new WebSocketSink(ws));

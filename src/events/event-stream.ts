@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { NotificationListener } from '../database/notification-listener.js';
-import { EVENTS_CHANNEL, EventLog, type StoredEvent } from './event-log.js';
+import { EVENTS_CHANNEL, EventLog, type LogPosition, type StoredEvent } from './event-log.js';
 
 /** Events read from the log per query. */
 const BATCH = 200;
@@ -72,18 +72,24 @@ export class EventStream implements OnApplicationBootstrap, OnApplicationShutdow
     return n;
   }
 
+  /** Where the instance's log stands, for {@link open} and the upgrade's headers. */
+  position(instanceId: string): Promise<LogPosition> {
+    return this.log.position(instanceId);
+  }
+
   /**
-   * Streams the events after `afterSeq` to `sink` until it is closed. When events after
-   * `afterSeq` were pruned, the sink is closed with 4410 at once.
+   * Streams the events after `afterSeq` to `sink` until it is closed (null: only the events stored
+   * after `position` was read, i.e. live ones). When events after `afterSeq` were pruned, the sink is
+   * closed with 4410 at once.
    */
-  async open(target: StreamTarget, afterSeq: number, sink: FrameSink): Promise<{ close(): void }> {
-    const prunedThrough = await this.log.prunedThrough(target.instanceId);
-    if (afterSeq < prunedThrough) {
+  async open(target: StreamTarget, afterSeq: number | null, sink: FrameSink, position?: LogPosition): Promise<{ close(): void }> {
+    const { lastSeq, prunedThrough } = position ?? (await this.log.position(target.instanceId));
+    if (afterSeq !== null && afterSeq < prunedThrough) {
       sink.close(4410, `events after ${afterSeq} are no longer kept`);
       return { close: () => undefined };
     }
     const instanceData = JSON.stringify({ baseUrl: this.config.publicUrl, instance: target.instanceName });
-    const reader = new Reader(this.log, target.instanceId, afterSeq, instanceData, sink, (err) => {
+    const reader = new Reader(this.log, target.instanceId, afterSeq ?? lastSeq, instanceData, sink, (err) => {
       this.logger.warn(`event stream of instance ${target.instanceId} failed: ${err.message}`);
     });
     let set = this.readers.get(target.instanceId);

@@ -11,6 +11,7 @@ import { InstancesExceptionFilter } from '../instances/instances.filter.js';
 import { InstancesService } from '../instances/instances.service.js';
 import { EventSocketServer } from './event-socket.js';
 import { EventStream } from './event-stream.js';
+import type { LogPosition } from './event-log.js';
 import { pendingUpgrade } from './upgrade-routing.js';
 import { EventsMessages } from './events.messages.js';
 
@@ -43,12 +44,27 @@ export class EventsController {
     @Res() res: Response,
   ): Promise<void> {
     const instance = await this.instances.resolve(principal, name);
-    const afterSeq = after === undefined ? 0 : typeof after === 'string' && /^\d{1,15}$/.test(after) ? Number(after) : null;
-    if (afterSeq === null) throw new HttpError(400, EventsMessages.badAfter);
+    // Without `after`, only what happens from now on (SPEC-MESSAGING §10 replays only with `after`).
+    const afterSeq = after === undefined ? null : typeof after === 'string' && /^\d{1,15}$/.test(after) ? Number(after) : undefined;
+    if (afterSeq === undefined) throw new HttpError(400, EventsMessages.badAfter);
     const upgrade = pendingUpgrade(req);
     if (!upgrade) throw new HttpError(426, EventsMessages.upgradeRequired);
-    const sink = await this.sockets.accept(req, res, upgrade);
-    const subscription = await this.stream.open({ instanceId: instance.id, instanceName: instance.name }, afterSeq, sink);
+    const position = await this.stream.position(instance.id);
+    const sink = await this.sockets.accept(req, res, upgrade, streamHeaders(position));
+    const subscription = await this.stream.open({ instanceId: instance.id, instanceName: instance.name }, afterSeq, sink, position);
     sink.onClose(() => subscription.close());
   }
+}
+
+/**
+ * Told on the `101` (this project's addition to SPEC-MESSAGING §10): how far the log goes, how far
+ * it was pruned (an `after` below it gets `4410`, so a reader resumes from it), and the instance's
+ * status when the stream opened (the bridge's `paused`, without waiting for a state change).
+ */
+function streamHeaders(p: LogPosition): Record<string, string> {
+  return {
+    'X-Events-Last-Seq': String(p.lastSeq),
+    'X-Events-Pruned-Through': String(p.prunedThrough),
+    ...(p.status ? { 'X-Instance-Status': p.status } : {}),
+  };
 }

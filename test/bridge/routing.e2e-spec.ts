@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { RoutingService } from '../../src/bridge/routing/routing.service.js';
+import { EventLog } from '../../src/events/event-log.js';
 import { ChatwootSimulator, type SimUser } from '../fakes/chatwoot-simulator.js';
 import { GraphApiDouble, inbound, statuses, webhookOf, type PhoneNumber } from '../fakes/graph-api.js';
 import { eventually } from '../support/chatwoot.js';
@@ -31,21 +32,40 @@ describe('routing WhatsApp ↔ Chatwoot (SPEC-MESSAGING §11)', () => {
     await graph.stop();
   });
 
-  /** A connected Cloud instance with an active integration in its own inbox. */
-  async function routed(settings: Record<string, unknown> = {}) {
+  /** A Cloud instance on a new phone number of the Graph double, connected unless said otherwise. */
+  async function cloudInstance(o: { connect?: boolean } = {}) {
     const phone = graph.addPhoneNumber();
     const inst = await createInstance(t, account, {
       provider: 'cloud', ...cloudFields({ cloudPhoneNumberId: phone.id, cloudAccessToken: phone.token, cloudAppSecret: phone.appSecret }),
     });
-    expect((await t.req('GET', `/api/instance/connect/${inst.name}`, { token: account.token })).status).toBe(200);
+    if (o.connect !== false) expect((await t.req('GET', `/api/instance/connect/${inst.name}`, { token: account.token })).status).toBe(200);
+    return { inst, phone };
+  }
+
+  /** Activates the integration of `inst` in the inbox `WA <name>` (created, or reused by name). */
+  async function activate(inst: { name: string }, settings: Record<string, unknown> = {}) {
     const set = await t.req('POST', `/api/chatwoot/set/${inst.name}`, {
       token: account.token,
       json: { chatwootBaseUrl: sim.url, chatwootAccountId: ACCOUNT_ID, chatwootApiToken: admin.token, inboxName: `WA ${inst.name}`, ...settings },
     });
     expect(set.status).toBe(201);
-    const inbox = sim.inboxes(ACCOUNT_ID).find((i) => i.name === `WA ${inst.name}`)!;
+    return sim.inboxes(ACCOUNT_ID).find((i) => i.name === `WA ${inst.name}`)!;
+  }
+
+  /** A connected Cloud instance with an active integration in its own inbox. */
+  async function routed(settings: Record<string, unknown> = {}) {
+    const { inst, phone } = await cloudInstance();
+    const inbox = await activate(inst, settings);
     return { inst, phone, inbox };
   }
+
+  const integrationRow = async (inboxId: number) => {
+    const [row] = await t.app.get(DataSource).query(
+      `SELECT "id", "status", "last_error", "stream_seq"::int AS "stream_seq" FROM "bridge_integrations" WHERE "inbox_id" = $1`,
+      [inboxId],
+    );
+    return row as { id: string; status: string; last_error: string; stream_seq: number };
+  };
 
   const customer = (phone: PhoneNumber, text: string, o: { from?: string; id?: string; name?: string } = {}) =>
     graph.postWebhook(`${t.url}/webhooks/whatsapp-cloud`, webhookOf(phone, inbound.text(text, { from: o.from ?? '5511988887777', name: o.name ?? 'Maria', ...(o.id ? { id: o.id } : {}) })));
@@ -91,6 +111,55 @@ describe('routing WhatsApp ↔ Chatwoot (SPEC-MESSAGING §11)', () => {
       expect(done).toBe(last);
     });
     expect(messagesOf(inbox.id).map((m) => m.content)).toEqual(['once', 'after']);
+  });
+
+  it('a new integration routes what comes after its activation, not the kept history; deleted and activated again, it posts nothing twice', async () => {
+    const { inst, phone } = await cloudInstance();
+    const from = '5511944443333';
+    expect((await customer(phone, 'before the integration', { from })).status).toBe(200);
+    const inbox = await activate(inst);
+    await customer(phone, 'after', { from });
+    await eventually(() => expect(messagesOf(inbox.id).map((m) => m.content)).toEqual(['after']));
+
+    expect((await t.req('DELETE', `/api/chatwoot/delete/${inst.name}`, { token: account.token })).status).toBe(200);
+    await customer(phone, 'while deactivated', { from });
+    expect((await activate(inst)).id).toBe(inbox.id); // the same inbox, found by its name
+    await customer(phone, 'again', { from });
+    await eventually(() => expect(messagesOf(inbox.id).map((m) => m.content)).toEqual(['after', 'again']));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(messagesOf(inbox.id)).toHaveLength(2);
+  });
+
+  it('an integration whose next events the API already pruned: resumes from the oldest kept one and says what was lost', async () => {
+    const { inst, phone, inbox } = await routed();
+    const from = '5511933332222';
+    await customer(phone, 'routed', { from });
+    await eventually(() => expect(messagesOf(inbox.id)).toHaveLength(1));
+    // The bridge was away: its cursor is behind, and the API pruned what came after it.
+    const { id } = await integrationRow(inbox.id);
+    await t.app.get(RoutingService).stop(id);
+    await customer(phone, 'lost while away', { from });
+    const ds = t.app.get(DataSource);
+    await ds.query(`UPDATE "bridge_integrations" SET "stream_seq" = 0 WHERE "id" = $1`, [id]);
+    await t.app.get(EventLog).prune(new Date(Date.now() + 200 * 3_600_000));
+    const [{ pruned }] = await ds.query(`SELECT "pruned_through_seq"::int AS pruned FROM "instances" WHERE "name" = $1`, [inst.name]);
+    t.app.get(RoutingService).restart(id);
+    await customer(phone, 'kept', { from });
+    await eventually(() => expect(messagesOf(inbox.id).map((m) => m.content)).toEqual(['routed', 'kept']));
+    const row = await integrationRow(inbox.id);
+    expect(row.stream_seq).toBeGreaterThan(pruned);
+    expect(row.status).toBe('active');
+    expect(row.last_error).toBe(`events 1–${pruned} of ${inst.name} were pruned by the API before they were routed`);
+  });
+
+  it('an integration activated on an instance that is not connected reports paused at once, and active once it connects', async () => {
+    const { inst } = await cloudInstance({ connect: false });
+    const inbox = await activate(inst);
+    const status = async () => (await t.req('GET', `/api/chatwoot/list/${inst.name}`, { token: account.token })).body.status;
+    await eventually(async () => expect(await status()).toBe('paused'));
+    expect((await t.req('GET', `/api/instance/connect/${inst.name}`, { token: account.token })).status).toBe(200);
+    await eventually(async () => expect(await status()).toBe('active'));
+    expect((await integrationRow(inbox.id)).status).toBe('active');
   });
 
   it('a conversation resolved by an agent: reopened with reopenResolved, a new one without', async () => {

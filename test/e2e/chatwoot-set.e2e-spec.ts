@@ -34,7 +34,8 @@ describe('POST /api/chatwoot/set/:instance (SPEC §5)', () => {
           base_url: URL_, account_id: 5, api_token: CHATWOOT_TOKEN, inbox_name: 'WhatsApp - Orion',
           sign_messages: true, ignore_groups: false, start_as_pending: false, reopen_resolved: true,
         },
-        source: { api_url: s.t.config.publicUrl, instance: s.inst.name, token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) },
+        // `after`: the instance's last event when the activation began (none yet), where routing starts.
+        source: { api_url: s.t.config.publicUrl, instance: s.inst.name, token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), after: 0 },
       });
     });
 

@@ -107,7 +107,7 @@ describe('event stream GET /ws/:instance', () => {
     expect(client.seqs).toEqual([3, 4, 5, 6, 7, 8]);
     await client.close();
 
-    const all = await StreamClient.open(t.url, `/ws/${i.name}`, { token: account.token });
+    const all = await StreamClient.open(t.url, `/ws/${i.name}?after=0`, { token: account.token });
     await all.until((c) => c.frames.length === 8);
     expect(all.seqs).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     await all.close();
@@ -144,6 +144,31 @@ describe('event stream GET /ws/:instance', () => {
     await fresh.until((c) => c.frames.length === 1);
     expect(fresh.seqs).toEqual([4]);
     await fresh.close();
+  });
+
+  it('without `after`: only what comes next, even where older events were pruned; the 101 says where the log stands', async () => {
+    const i = await createInstance(t, account);
+    const id = await idOf(i.name);
+    await log.appendNow(id, [1, 2, 3].map(stateEvent));
+    expect(await log.prune(new Date(Date.now() + 200 * 3_600_000))).toBeGreaterThanOrEqual(3);
+    await log.appendNow(id, [4, 5].map(stateEvent));
+
+    const live = await StreamClient.open(t.url, `/ws/${i.name}`, { token: account.token });
+    expect(live.upgradeHeaders).toMatchObject({ 'x-events-last-seq': '5', 'x-events-pruned-through': '3', 'x-instance-status': 'disconnected' });
+    await log.appendNow(id, [6].map(stateEvent));
+    await live.until((c) => c.frames.length === 1);
+    expect(live.seqs).toEqual([6]);
+    expect(live.closed).toBeNull();
+    await live.close();
+
+    // A reader that was away resumes from the oldest kept event the 101 named.
+    const stale = await StreamClient.open(t.url, `/ws/${i.name}?after=1`, { token: account.token });
+    await stale.until((c) => c.closed !== null);
+    expect(stale.closed).toEqual({ code: 4410, reason: 'events after 1 are no longer kept' });
+    const resumed = await StreamClient.open(t.url, `/ws/${i.name}?after=${String(stale.upgradeHeaders['x-events-pruned-through'])}`, { token: account.token });
+    await resumed.until((c) => c.frames.length === 3);
+    expect(resumed.seqs).toEqual([4, 5, 6]);
+    await resumed.close();
   });
 
   it('closes a live reader that stops reading with 4408 once 1,000 frames are unsent; it resumes with `after`', async () => {

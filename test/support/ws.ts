@@ -11,6 +11,8 @@ export interface StreamFrame {
 export class StreamClient {
   readonly frames: StreamFrame[] = [];
   closed: { code: number; reason: string } | null = null;
+  /** The headers of the `101`. */
+  upgradeHeaders: Record<string, string | string[] | undefined> = {};
   private waiters: Array<() => void> = [];
 
   private constructor(readonly ws: WebSocket) {
@@ -29,6 +31,7 @@ export class StreamClient {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(url.replace(/^http/, 'ws') + path, { headers });
       const client = new StreamClient(ws);
+      ws.once('upgrade', (res) => (client.upgradeHeaders = res.headers));
       ws.once('open', () => resolve(client));
       ws.once('unexpected-response', (_req, res) => {
         let text = '';

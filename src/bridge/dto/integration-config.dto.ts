@@ -87,6 +87,16 @@ export class IntegrationSourceDto {
 
   @Text(512)
   token: string;
+
+  /**
+   * This project's addition: the instance's last event `seq` when the activation began. A new
+   * integration routes the events after it; without it, everything the API still keeps.
+   */
+  @IsOptional()
+  @IsInt({ message: '$property must be a non-negative integer' })
+  @Min(0, { message: '$property must be a non-negative integer' })
+  @Max(Number.MAX_SAFE_INTEGER, { message: '$property must be a non-negative integer' })
+  after?: number;
 }
 
 /** The body of create and replace (BRIDGE-API §2). */

@@ -9,7 +9,7 @@ import { BridgeOutboundMessage } from '../outbound-message.entity.js';
 import type { ChatwootConversations, ChatwootConversation } from './chatwoot-conversations.js';
 import { chatwootText, contactName, type EventMessage, signed, toWhatsAppMarkdown, withGroupHeader } from './formatting.js';
 import { BridgeChat, BridgeMessageLink } from './routing.entities.js';
-import { type EventFrame, SourceApi, type SourceTarget } from './source-api.js';
+import { type EventFrame, SourceApi, type SourceTarget, type StreamOpened } from './source-api.js';
 
 /** After this long of failing Chatwoot calls the integration reports `error` (SPEC-MESSAGING §11). */
 const ERROR_AFTER_MS = 5 * 60_000;
@@ -56,10 +56,12 @@ export class IntegrationRouter {
   private readonly source: SourceApi;
   private stream: { close(): void } | null = null;
   private readonly queue: EventFrame[] = [];
-  private receivedSeq: number;
+  /** The last `seq` received; null after a 4410 from an API that did not say how far it pruned (then: live only). */
+  private receivedSeq: number | null;
   private draining: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private streamRefused = false;
+  private opened: StreamOpened | null = null;
   private refusals = 0;
   private stopped = false;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -152,7 +154,7 @@ export class IntegrationRouter {
     this.stream = this.source.stream(
       this.receivedSeq,
       (frame) => {
-        if (frame.seq <= this.receivedSeq) return;
+        if (this.receivedSeq !== null && frame.seq <= this.receivedSeq) return;
         this.receivedSeq = frame.seq;
         this.queue.push(frame);
         if (this.queue.length > MAX_QUEUED) this.stream?.close();
@@ -171,20 +173,41 @@ export class IntegrationRouter {
             void this.reportError(`the API refused the event stream of ${this.config.source.instance} (HTTP ${code})`, true).catch(() => undefined);
           }
         }
-        if (code === 4410) this.deps.logger.warn(`integration ${this.id}: ${reason}; events before it were not routed`);
-        if (code === 4410) this.receivedSeq = 0;
+        if (code === 4410) void this.skipPruned(reason);
         if (code !== 1000 && code !== 1001 && this.queue.length <= MAX_QUEUED) {
           this.deps.logger.warn(`integration ${this.id}: event stream closed (${code} ${reason}); reconnecting`);
         }
         this.reconnectLater(this.refusals > 0 ? Math.min(500 * 2 ** this.refusals, 30_000) : backoffMs(Math.min(this.failures, 3)));
       },
-      () => {
+      (opened) => {
         this.refusals = 0;
+        this.opened = opened;
+        // The instance's state now, not only at its next change (SPEC-MESSAGING §11 `paused`).
+        if (opened.instanceStatus) void this.onInstanceState(opened.instanceStatus).catch(() => undefined);
         if (!this.streamRefused) return;
         this.streamRefused = false;
         void this.deps.integrations.recoverFromError(this.id).catch(() => undefined);
       },
     );
+  }
+
+  /**
+   * The API no longer keeps the events after our cursor (the bridge was away longer than the API's
+   * retention): they cannot be routed. Resume from the oldest kept one, and say what was lost.
+   */
+  private async skipPruned(reason: string): Promise<void> {
+    const from = this.receivedSeq ?? 0;
+    // Another API does not say how far it pruned: reading from its last event is all that is left.
+    const to = this.opened?.prunedThrough ?? null;
+    this.receivedSeq = to;
+    const lost = to === null ? `events after ${from}` : `events ${from + 1}–${to}`;
+    this.deps.logger.warn(`integration ${this.id}: ${reason}; ${lost} of ${this.config.source.instance} were not routed`);
+    try {
+      if (to !== null) await this.deps.integrations.saveStreamSeq(this.id, to);
+      await this.reportError(`${lost} of ${this.config.source.instance} were pruned by the API before they were routed`, false);
+    } catch {
+      // Told again at the next 4410.
+    }
   }
 
   /** Frames still queued are kept; reading resumes after the last one received once the queue is short. */

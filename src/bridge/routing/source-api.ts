@@ -14,6 +14,14 @@ export interface EventFrame {
   data: Record<string, unknown>;
 }
 
+/** What the API told when a stream opened (its `101`'s headers), null where it did not say. */
+export interface StreamOpened {
+  /** Events up to this `seq` are no longer kept: an `after` below it is refused with 4410. */
+  prunedThrough: number | null;
+  /** The instance's status then, e.g. `connected`. */
+  instanceStatus: string | null;
+}
+
 /** The API's answer to a send: the message id, or the refusal as the API worded it. */
 export type SendOutcome =
   | { ok: true; messageId: string }
@@ -43,14 +51,17 @@ const SEND_TIMEOUT_MS = 30_000;
 export class SourceApi {
   constructor(private readonly target: SourceTarget) {}
 
-  /** Opens `GET /ws/:instance?after=`; frames go to `onFrame` in order, `onClose` once. */
+  /**
+   * Opens `GET /ws/:instance?after=` (without `after`: live events only); `onOpen` once the stream is open, with what its `101` told
+   * (this server's headers; absent from another API), frames to `onFrame` in order, `onClose` once.
+   */
   stream(
-    after: number,
+    after: number | null,
     onFrame: (frame: EventFrame) => void,
     onClose: (code: number, reason: string) => void,
-    onOpen: () => void = () => undefined,
+    onOpen: (opened: StreamOpened) => void = () => undefined,
   ): { close(): void } {
-    const url = `${this.target.apiUrl.replace(/^http/, 'ws')}/ws/${encodeURIComponent(this.target.instance)}?after=${after}`;
+    const url = `${this.target.apiUrl.replace(/^http/, 'ws')}/ws/${encodeURIComponent(this.target.instance)}${after === null ? '' : `?after=${after}`}`;
     const ws = new WebSocket(url, { headers: { Authorization: `Bearer ${this.target.token}` }, handshakeTimeout: 10_000 });
     let closed = false;
     const close = (code: number, reason: string) => {
@@ -58,7 +69,13 @@ export class SourceApi {
       closed = true;
       onClose(code, reason);
     };
-    ws.on('open', onOpen);
+    let opened: StreamOpened = { prunedThrough: null, instanceStatus: null };
+    ws.on('upgrade', (res) => {
+      const pruned = Number(res.headers['x-events-pruned-through']);
+      const status = res.headers['x-instance-status'];
+      opened = { prunedThrough: Number.isSafeInteger(pruned) && pruned >= 0 ? pruned : null, instanceStatus: typeof status === 'string' ? status : null };
+    });
+    ws.on('open', () => onOpen(opened));
     ws.on('message', (data) => {
       try {
         onFrame(JSON.parse(data.toString()) as EventFrame);
