@@ -126,4 +126,68 @@ describe('routing across crashes (split layout, real server processes)', () => {
     expect(graph.sent.filter((s) => s.phoneNumberId === phone.id)).toHaveLength(conversationIds.length);
     expect(inChatwoot()).toHaveLength(20 * customers.length);
   }, 180_000);
+
+  it("Chatwoot answering 500 for 10 s in a burst, its webhooks delivered out of order and twice: every message once and in order, every reply once", async () => {
+    const account = await request(api.url, 'POST', '/api/admin/account/new', { token: TEST_ADMIN_TOKEN, json: { name: 'routing-500' } });
+    const token = account.body.account.token as string;
+    const phone: PhoneNumber = graph.addPhoneNumber();
+    const created = await request(api.url, 'POST', '/api/instance/new', {
+      token,
+      json: { name: 'desk', provider: 'cloud', cloudPhoneNumberId: phone.id, cloudAccessToken: phone.token, cloudAppSecret: phone.appSecret, cloudVerifyToken: 'verify-token-0002' },
+    });
+    expect(created.status).toBe(201);
+    expect((await request(api.url, 'GET', '/api/instance/connect/desk', { token })).status).toBe(200);
+    const set = await request(api.url, 'POST', '/api/chatwoot/set/desk', {
+      token, json: { chatwootBaseUrl: sim.url, chatwootAccountId: ACCOUNT_ID, chatwootApiToken: admin.token, inboxName: 'WhatsApp desk' },
+    });
+    expect(set.status).toBe(201);
+    const inbox = sim.inboxes(ACCOUNT_ID).find((i) => i.name === 'WhatsApp desk')!;
+    const conversations = () => sim.conversations(ACCOUNT_ID).filter((c) => c.inboxId === inbox.id);
+    const incoming = () => conversations().flatMap((c) => sim.messages(ACCOUNT_ID, c.id)).filter((m) => m.messageType === 'incoming');
+    const sent = () => graph.sent.filter((s) => s.phoneNumberId === phone.id).map((s) => s.body.text.body as string);
+
+    const customers = ['5511910000001', '5511910000002', '5511910000003'];
+    let n = 0;
+    const round = async () => {
+      for (const from of customers) {
+        const body = webhookOf(phone, inbound.text(`${from.slice(-1)}:${n}`, { from, id: `wamid.DESK${from.slice(-1)}${String(n).padStart(3, '0')}` }));
+        expect((await graph.postWebhook(`${api.url}/webhooks/whatsapp-cloud`, body)).status).toBe(200);
+      }
+      n += 1;
+    };
+    await round();
+    await eventually(() => expect(incoming()).toHaveLength(customers.length), 30_000, 100);
+
+    // Ten seconds of 500s from every Chatwoot route, while customers write and agents answer
+    // (Chatwoot's webhooks shuffled): messages and statuses wait, replies go out.
+    sim.webhookMode = 'shuffle';
+    sim.failNext({ status: 500, body: { status: 500, error: 'Internal Server Error' }, times: Infinity });
+    const failingUntil = Date.now() + 10_000;
+    for (const c of conversations()) sim.agentReply(ACCOUNT_ID, c.id, { content: `first answer in ${c.id}` });
+    while (Date.now() < failingUntil) {
+      await round();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    sim.clearFailures();
+    // Then every webhook twice.
+    sim.webhookMode = 'duplicate';
+    for (const c of conversations()) sim.agentReply(ACCOUNT_ID, c.id, { content: `second answer in ${c.id}` });
+    for (let i = 0; i < 3; i += 1) await round();
+    await sim.webhooksSettled();
+
+    await eventually(() => expect(incoming()).toHaveLength(n * customers.length), 60_000, 200);
+    await eventually(() => expect(sent()).toHaveLength(2 * customers.length), 60_000, 200);
+    const messages = incoming();
+    expect(new Set(messages.map((m) => m.sourceId)).size).toBe(messages.length);
+    for (const from of customers) {
+      const contents = messages.filter((m) => m.content?.startsWith(`${from.slice(-1)}:`)).map((m) => Number(m.content!.split(':')[1]));
+      expect(contents).toEqual(Array.from({ length: n }, (_, i) => i));
+    }
+    expect(conversations()).toHaveLength(customers.length);
+    expect(sent().sort()).toEqual(conversations().flatMap((c) => [`first answer in ${c.id}`, `second answer in ${c.id}`]).sort());
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(sent()).toHaveLength(2 * customers.length);
+    expect(incoming()).toHaveLength(n * customers.length);
+    sim.webhookMode = 'normal';
+  }, 180_000);
 });
