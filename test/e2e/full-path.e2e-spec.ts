@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { ChatwootSimulator, type SimUser } from '../fakes/chatwoot-simulator.js';
 import { refusedPort } from '../fakes/fake-bridge.js';
+import { eventually } from '../support/chatwoot.js';
 import { createAccount, createInstance, type TestAccount } from '../support/factories.js';
 import { envelope } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -59,10 +60,16 @@ describe('full path: API → bridge → Chatwoot (embedded, ROLES=api,bridge)', 
     expect(inboxes[0].channelType).toBe('Channel::Api');
     expect(inboxes[0].webhookUrl).toMatch(new RegExp(`^${BRIDGE_PUBLIC_URL}/v1/webhooks/`));
 
-    const status = await t.req('GET', `/api/chatwoot/list/${inst.name}`, { token: inst.token });
+    // The instance was never connected to WhatsApp: routing reports `paused` once its event stream
+    // opened (SPEC-MESSAGING §11), a moment after the bridge answered the create with `active`.
+    let status = await t.req('GET', `/api/chatwoot/list/${inst.name}`, { token: inst.token });
+    await eventually(async () => {
+      status = await t.req('GET', `/api/chatwoot/list/${inst.name}`, { token: inst.token });
+      expect(status.body.status).toBe('paused');
+    });
     expect(status.status).toBe(200);
     expect(status.body).toEqual({
-      instance_name: inst.name, status: 'active', bridge_integration_id: res.body.bridge_integration_id,
+      instance_name: inst.name, status: 'paused', bridge_integration_id: res.body.bridge_integration_id,
       chatwoot_base_url: sim.url, chatwoot_account_id: ACCOUNT_ID, chatwoot_inbox_id: inboxes[0].id,
       chatwoot_inbox_name: 'WhatsApp - Orion', last_error: '', created_at: RFC3339, updated_at: RFC3339,
       sign_messages: false, ignore_groups: false, start_as_pending: false, reopen_resolved: false,

@@ -122,14 +122,14 @@ export class ChatwootConversations {
   }
 
   /** CONTRACT §13: `external_error` is kept only with `failed`. */
-  async setMessageStatus(t: ChatwootTarget, conversationId: number, messageId: string, status: 'delivered' | 'read' | 'failed', error?: string): Promise<void> {
+  async setMessageStatus(t: ChatwootTarget, conversationId: number, messageId: number, status: 'delivered' | 'read' | 'failed', error?: string): Promise<void> {
     await this.client.request(t, 'PATCH', `/conversations/${conversationId}/messages/${messageId}`, {
       status,
       ...(status === 'failed' && error ? { external_error: error } : {}),
     });
   }
 
-  async deleteMessage(t: ChatwootTarget, conversationId: number, messageId: string): Promise<void> {
+  async deleteMessage(t: ChatwootTarget, conversationId: number, messageId: number): Promise<void> {
     try {
       await this.client.request(t, 'DELETE', `/conversations/${conversationId}/messages/${messageId}`);
     } catch (err) {

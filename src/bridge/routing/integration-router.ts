@@ -1,14 +1,12 @@
 import type { Logger } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
 import { backoffMs } from '../../common/time.js';
 import type { ChatwootTarget } from '../chatwoot-client.js';
 import { ChatwootHttpError, ChatwootUnreachableError } from '../chatwoot-errors.js';
 import type { BridgeIntegration, IntegrationStatus } from '../integration.entity.js';
 import type { IntegrationsRepository } from '../integrations.repository.js';
-import { BridgeOutboundMessage } from '../outbound-message.entity.js';
 import type { ChatwootConversations, ChatwootConversation } from './chatwoot-conversations.js';
 import { chatwootText, contactName, type EventMessage, signed, toWhatsAppMarkdown, withGroupHeader } from './formatting.js';
-import { BridgeChat, BridgeMessageLink } from './routing.entities.js';
+import type { ReplyRecord, RoutingRepository } from './routing.repository.js';
 import { type EventFrame, SourceApi, type SourceTarget, type StreamOpened } from './source-api.js';
 
 /** After this long of failing Chatwoot calls the integration reports `error` (SPEC-MESSAGING §11). */
@@ -17,6 +15,8 @@ const ERROR_AFTER_MS = 5 * 60_000;
 const CONVERSATION_TTL_MS = 30_000;
 /** Refusals of the event stream in a row before the integration reports `error` (about 7 s). */
 const REFUSALS_BEFORE_ERROR = 3;
+/** During a burst, the stream position is stored at least this often (see IntegrationRouter.done). */
+const SEQ_SAVE_MS = 1_000;
 /** Frames held in memory at most; past it the stream is closed and resumed from the last one done. */
 const MAX_QUEUED = 2_000;
 /** Outbound rows looked at per pass (they go one at a time, in the order Chatwoot created them). */
@@ -28,7 +28,7 @@ const OUTBOUND_BATCH = 50;
 const REORDER_MS = 100;
 
 export interface RouterDeps {
-  dataSource: DataSource;
+  store: RoutingRepository;
   integrations: IntegrationsRepository;
   chatwoot: ChatwootConversations;
   logger: Logger;
@@ -62,6 +62,10 @@ export class IntegrationRouter {
   private wake: (() => void) | null = null;
   private streamRefused = false;
   private opened: StreamOpened | null = null;
+  /** The last event finished, and the last `seq` stored (see {@link done}). */
+  private doneSeq: number | null = null;
+  private savedSeq: number | null = null;
+  private seqSavedAt = 0;
   private refusals = 0;
   private stopped = false;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -102,6 +106,7 @@ export class IntegrationRouter {
     if (this.reorderTimer) clearTimeout(this.reorderTimer);
     this.wake?.();
     await Promise.all([this.outboundRunning, this.draining]);
+    await this.saveSeq().catch((err: Error) => this.deps.logger.warn(`integration ${this.id}: storing its stream position failed: ${err.message}`));
   }
 
   /** A reply was recorded: sent after the reorder window, with any earlier one that arrives in it. */
@@ -134,10 +139,9 @@ export class IntegrationRouter {
    * §14): when Chatwoot shows it `sent` again, the agent pressed Retry.
    */
   async checkRetry(chatwootMessageId: number): Promise<void> {
-    const repo = this.deps.dataSource.getRepository(BridgeOutboundMessage);
-    const row = await repo.findOneBy({ integrationId: this.id, chatwootMessageId: String(chatwootMessageId), status: 'failed' });
-    if (!row) return;
-    const latest = await this.deps.chatwoot.latestMessages(this.config.target, row.chatwootConversationId);
+    const conversationId = await this.deps.store.failedReplyConversation(this.id, chatwootMessageId);
+    if (conversationId === null) return;
+    const latest = await this.deps.chatwoot.latestMessages(this.config.target, conversationId);
     if (latest.find((m) => m.id === chatwootMessageId)?.status !== 'sent') return;
     if (await this.deps.integrations.retryFailedReply(this.id, chatwootMessageId)) this.kickOutbound();
   }
@@ -252,17 +256,35 @@ export class IntegrationRouter {
     } catch (err) {
       if (err instanceof Permanent) {
         // Chatwoot refuses this one message for good (a validation error): say so, go on.
-        this.queue.shift();
         await this.reportError(`event ${frame.seq} not routed: ${err.message}`, false);
+        await this.done(frame.seq);
         return;
       }
       await this.failed(err);
       await this.sleep(backoffMs(this.failures - 1));
       return;
     }
-    this.queue.shift();
-    await this.deps.integrations.saveStreamSeq(this.id, frame.seq);
+    await this.done(frame.seq);
     await this.succeeded();
+  }
+
+  /**
+   * The event is finished. Its `seq` is stored once the queue is empty, and at least once a second
+   * during a burst rather than after every event: an event handled again after a crash finds its
+   * link and posts nothing, and a write per message was a sixth of routing's database work.
+   */
+  private async done(seq: number): Promise<void> {
+    this.queue.shift();
+    this.doneSeq = seq;
+    if (this.queue.length === 0 || Date.now() - this.seqSavedAt >= SEQ_SAVE_MS) await this.saveSeq();
+  }
+
+  private async saveSeq(): Promise<void> {
+    const seq = this.doneSeq;
+    if (seq === null || seq === this.savedSeq) return;
+    this.seqSavedAt = Date.now();
+    await this.deps.integrations.saveStreamSeq(this.id, seq);
+    this.savedSeq = seq;
   }
 
   private async handle(frame: EventFrame): Promise<void> {
@@ -276,7 +298,7 @@ export class IntegrationRouter {
       if (err instanceof ChatwootHttpError && err.status === 404) {
         // The contact or the conversation was deleted in Chatwoot: the retry finds or makes new ones.
         this.conversations.delete(m.chat.jid);
-        await this.deps.dataSource.getRepository(BridgeChat).delete({ integrationId: this.id, chatJid: m.chat.jid });
+        await this.deps.store.forgetChat(this.id, m.chat.jid);
       }
       throw err;
     }
@@ -291,25 +313,30 @@ export class IntegrationRouter {
   private async onMessage(m: EventMessage): Promise<void> {
     const { row } = this.config;
     if (m.chat.type === 'group' && row.ignoreGroups) return;
-    const links = this.deps.dataSource.getRepository(BridgeMessageLink);
-    let link = await links.findOneBy({ integrationId: this.id, waMessageId: m.id });
+    const { store } = this.deps;
+    let link = await store.link(this.id, m.id);
     if (!link && m.fromMe) {
       // The bridge's own sends come back as events too, sometimes before the send's answer, and
       // after a restart before the reply is re-sent (its Idempotency-Key then returns this id).
       await this.sending;
-      link = await links.findOneBy({ integrationId: this.id, waMessageId: m.id });
-      if (!link && (await this.deps.dataSource.getRepository(BridgeOutboundMessage).existsBy({ integrationId: this.id, status: 'pending' }))) {
+      link = await store.link(this.id, m.id);
+      if (!link && (await store.hasPendingReplies(this.id))) {
         this.kickOutbound();
         await this.outboundRunning;
-        link = await links.findOneBy({ integrationId: this.id, waMessageId: m.id });
+        link = await store.link(this.id, m.id);
       }
     }
     if (link?.chatwootMessageId) return;
 
     if (m.type === 'revoke') {
-      const target = m.target ? await links.findOneBy({ integrationId: this.id, waMessageId: m.target }) : null;
+      const target = m.target ? await store.link(this.id, m.target) : null;
       if (target?.chatwootMessageId && target.chatwootConversationId) {
-        await this.call(() => this.deps.chatwoot.deleteMessage(this.config.target, target.chatwootConversationId!, target.chatwootMessageId!));
+        try {
+          await this.call(() => this.deps.chatwoot.deleteMessage(this.config.target, target.chatwootConversationId!, target.chatwootMessageId!));
+        } catch (err) {
+          // Already deleted there (or its conversation was): what the revoke asks for.
+          if (!(err instanceof ChatwootHttpError && err.status === 404)) throw err;
+        }
       }
       return;
     }
@@ -323,12 +350,12 @@ export class IntegrationRouter {
       const found = latest.find((x) => x.sourceId === sourceId);
       if (found) return this.linked(m.id, found.id, posted);
     } else {
-      await links.insert({ integrationId: this.id, waMessageId: m.id, chatwootMessageId: null, chatwootConversationId: conversationId, origin: 'whatsapp' });
+      await store.postBegins(this.id, m.id, conversationId);
     }
 
     const about = m.type === 'reaction' || m.type === 'edit' ? m.target : m.replyTo;
-    const quoted = about ? await links.findOneBy({ integrationId: this.id, waMessageId: about }) : null;
-    const inReplyTo = quoted?.chatwootMessageId && quoted.chatwootConversationId === conversationId ? Number(quoted.chatwootMessageId) : undefined;
+    const quoted = about ? await store.link(this.id, about) : null;
+    const inReplyTo = quoted?.chatwootMessageId && quoted.chatwootConversationId === conversationId ? quoted.chatwootMessageId : undefined;
     const attachments = m.media?.url ? await this.attachment(m) : [];
     const created = await this.call(() =>
       this.deps.chatwoot.createMessage(this.config.target, conversationId, {
@@ -342,11 +369,8 @@ export class IntegrationRouter {
     await this.linked(m.id, created.id, conversationId);
   }
 
-  private async linked(waMessageId: string, chatwootMessageId: number, conversationId: number): Promise<void> {
-    await this.deps.dataSource.getRepository(BridgeMessageLink).update(
-      { integrationId: this.id, waMessageId },
-      { chatwootMessageId: String(chatwootMessageId), chatwootConversationId: conversationId },
-    );
+  private linked(waMessageId: string, chatwootMessageId: number, conversationId: number): Promise<void> {
+    return this.deps.store.posted(this.id, waMessageId, chatwootMessageId, conversationId);
   }
 
   private async attachment(m: EventMessage): Promise<Array<{ fileName: string; contentType: string; data: Buffer }>> {
@@ -363,12 +387,11 @@ export class IntegrationRouter {
     if (cached && Date.now() - cached.verifiedAt < CONVERSATION_TTL_MS) return cached.conversationId;
 
     const { target, row } = this.config;
-    const chats = this.deps.dataSource.getRepository(BridgeChat);
-    let chat = await chats.findOneBy({ integrationId: this.id, chatJid: jid });
+    const { store } = this.deps;
+    let chat = await store.chat(this.id, jid);
     if (!chat) {
-      const contactId = await this.contactFor(m);
-      chat = chats.create({ integrationId: this.id, chatJid: jid, contactId, conversationId: null });
-      await chats.upsert(chat, ['integrationId', 'chatJid']);
+      chat = { contactId: await this.contactFor(m), conversationId: null };
+      await store.saveChatContact(this.id, jid, chat.contactId);
     }
     const contactId = chat.contactId;
     const all = (await this.call(() => this.deps.chatwoot.contactConversations(target, contactId))).filter((c) => c.inboxId === row.inboxId);
@@ -382,7 +405,7 @@ export class IntegrationRouter {
         this.deps.chatwoot.createConversation(target, row.inboxId, contactId, jid, row.startAsPending ? 'pending' : 'open'),
       );
     }
-    await chats.update({ integrationId: this.id, chatJid: jid }, { conversationId: conversation.id, updatedAt: new Date() });
+    await store.saveChatConversation(this.id, jid, conversation.id);
     this.conversations.set(jid, { conversationId: conversation.id, verifiedAt: Date.now() });
     return conversation.id;
   }
@@ -415,7 +438,7 @@ export class IntegrationRouter {
   private async onStatus(s: { id: string; status: string; error: string | null }): Promise<void> {
     const status = s.status === 'played' ? 'read' : s.status;
     if (status !== 'delivered' && status !== 'read' && status !== 'failed') return;
-    const link = await this.deps.dataSource.getRepository(BridgeMessageLink).findOneBy({ integrationId: this.id, waMessageId: s.id });
+    const link = await this.deps.store.link(this.id, s.id);
     if (!link?.chatwootMessageId || !link.chatwootConversationId || link.origin !== 'agent') return;
     try {
       await this.call(() =>
@@ -433,12 +456,11 @@ export class IntegrationRouter {
   private async runOutbound(): Promise<void> {
     if (this.outboundTimer) clearTimeout(this.outboundTimer);
     this.outboundTimer = null;
-    const repo = this.deps.dataSource.getRepository(BridgeOutboundMessage);
     let nextDue: number | null = null;
     try {
       // Chatwoot's ids grow with creation: their order is the agents' order, whatever order the
       // webhooks arrived in (CONTRACT §14: deliveries are not ordered).
-      const rows = await repo.find({ where: { integrationId: this.id, status: 'pending' }, order: { chatwootMessageId: 'ASC' }, take: OUTBOUND_BATCH });
+      const rows = await this.deps.store.pendingReplies(this.id, OUTBOUND_BATCH);
       for (const row of rows) {
         if (this.stopped) return;
         if (row.nextAttemptAt.getTime() > Date.now()) {
@@ -462,8 +484,7 @@ export class IntegrationRouter {
   }
 
   /** True when the reply is settled (sent, or refused for good); false to retry it later. */
-  private async sendReply(row: BridgeOutboundMessage): Promise<boolean> {
-    const repo = this.deps.dataSource.getRepository(BridgeOutboundMessage);
+  private async sendReply(row: ReplyRecord): Promise<boolean> {
     const p = row.payload as unknown as ReplyPayload;
     const contact = p.conversation?.meta?.sender;
     const number = contact?.identifier || contact?.phone_number;
@@ -473,9 +494,7 @@ export class IntegrationRouter {
     const agent = (p.conversation?.messages ?? []).find((x) => x.id === p.id)?.sender?.available_name ?? p.sender?.name ?? null;
     const text = signed(toWhatsAppMarkdown(row.content ?? ''), agent, this.config.row.signMessages);
     const quotedId = p.content_attributes?.in_reply_to;
-    const quoted = typeof quotedId === 'number'
-      ? await this.deps.dataSource.getRepository(BridgeMessageLink).findOneBy({ integrationId: this.id, chatwootMessageId: String(quotedId) })
-      : null;
+    const quoted = typeof quotedId === 'number' ? await this.deps.store.linkOfChatwoot(this.id, quotedId) : null;
     const replyTo = quoted?.waMessageId;
     const key = `chatwoot-${this.id}-${row.chatwootMessageId}-${row.attempt}`;
     const attachments = p.attachments ?? [];
@@ -502,19 +521,14 @@ export class IntegrationRouter {
         sent.push(outcome.messageId);
       }
     }
-    await this.deps.dataSource.getRepository(BridgeMessageLink).upsert(
-      sent.map((waMessageId) => ({
-        integrationId: this.id, waMessageId, chatwootMessageId: row.chatwootMessageId, chatwootConversationId: row.chatwootConversationId, origin: 'agent' as const,
-      })),
-      ['integrationId', 'waMessageId'],
-    );
-    await repo.update({ id: row.id }, { status: 'sent', waMessageId: sent[0], lastError: null });
+    await this.deps.store.replyLinked(this.id, sent, row.chatwootMessageId, row.chatwootConversationId);
+    await this.deps.store.replySent(row.id, sent[0]);
     this.outboundTries.delete(row.id);
     await this.clearLastError();
     return true;
   }
 
-  private async unsent(row: BridgeOutboundMessage, outcome: { retry: boolean; status: number; message: string }): Promise<boolean> {
+  private async unsent(row: ReplyRecord, outcome: { retry: boolean; status: number; message: string }): Promise<boolean> {
     if (!outcome.retry) return this.refuse(row, outcome.message);
     const tries = (this.outboundTries.get(row.id) ?? 0) + 1;
     this.outboundTries.set(row.id, tries);
@@ -522,16 +536,13 @@ export class IntegrationRouter {
     // failure it answered, the same key would only replay it. No answer at all (a timeout) keeps
     // the key, so that a send that did happen is not made twice.
     const attempt = outcome.status !== 0 ? row.attempt + 1 : row.attempt;
-    await this.deps.dataSource.getRepository(BridgeOutboundMessage).update(
-      { id: row.id },
-      { nextAttemptAt: new Date(Date.now() + backoffMs(tries - 1)), lastError: outcome.message, attempt },
-    );
+    await this.deps.store.replyPostponed(row.id, new Date(Date.now() + backoffMs(tries - 1)), outcome.message, attempt);
     return false;
   }
 
   /** WhatsApp refused the reply: the Chatwoot message shows it (`failed`, external_error). */
-  private async refuse(row: BridgeOutboundMessage, reason: string): Promise<boolean> {
-    await this.deps.dataSource.getRepository(BridgeOutboundMessage).update({ id: row.id }, { status: 'failed', lastError: reason });
+  private async refuse(row: ReplyRecord, reason: string): Promise<boolean> {
+    await this.deps.store.replyRefused(row.id, reason);
     this.outboundTries.delete(row.id);
     await this.reportError(`reply ${row.chatwootMessageId} not sent: ${reason}`, false);
     try {

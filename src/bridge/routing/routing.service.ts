@@ -8,6 +8,7 @@ import { BridgeIntegration } from '../integration.entity.js';
 import { IntegrationsRepository } from '../integrations.repository.js';
 import { ChatwootConversations } from './chatwoot-conversations.js';
 import { IntegrationRouter } from './integration-router.js';
+import { RoutingRepository } from './routing.repository.js';
 
 /**
  * Runs a router for every integration of this bridge (SPEC-MESSAGING §11), and keeps them in step
@@ -20,6 +21,7 @@ export class RoutingService implements OnApplicationBootstrap, BeforeApplication
   private readonly routers = new Map<string, IntegrationRouter>();
   private readonly changes = new Map<string, Promise<void>>();
   private stopped = false;
+  private routingStore: RoutingRepository | null = null;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -28,6 +30,11 @@ export class RoutingService implements OnApplicationBootstrap, BeforeApplication
     private readonly integrations: IntegrationsRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /** Made once the database is open (it uses the driver's pool). */
+  private get store(): RoutingRepository {
+    return (this.routingStore ??= new RoutingRepository(this.dataSource));
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.routingEnabled) return;
@@ -101,7 +108,7 @@ export class RoutingService implements OnApplicationBootstrap, BeforeApplication
           target: chatwootTargetOf(row, this.cipher),
           source: { apiUrl: row.sourceApiUrl.replace(/\/+$/, ''), instance: row.sourceInstance, token: this.cipher.decrypt(row.sourceTokenEncrypted) },
         },
-        { dataSource: this.dataSource, integrations: this.integrations, chatwoot: this.chatwoot, logger: this.logger },
+        { store: this.store, integrations: this.integrations, chatwoot: this.chatwoot, logger: this.logger },
       );
     } catch (err) {
       this.logger.warn(`integration ${row.id}: not routed: ${(err as Error).message}`);
