@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { driverPool } from '../database/driver-pool.js';
 import { returnedRows } from '../database/returned-rows.js';
 import { DataSource, type EntityManager } from 'typeorm';
 import { SecretCipher } from '../common/crypto/secret-cipher.js';
@@ -51,9 +52,41 @@ export class MessageStore implements InboundSink {
     this.mediaListener = listener;
   }
 
+  /**
+   * Received messages: each new one stored with its event, in one statement (one round trip, its
+   * own transaction), which is most of what a webhook costs the database (`npm run bench`).
+   */
   async messages(instance: Instance, messages: ProviderMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    const pendingMedia = await this.dataSource.transaction((m) => this.insert(m, instance, messages));
+    const rows = messages.map((message) => {
+      const data = message.data;
+      const media = data.media ? { ...data.media, url: this.mediaUrl(instance.name, data.id) } : null;
+      return {
+        id: randomUUID(),
+        message,
+        event: JSON.stringify({ id: data.id, message: { ...data, media } }),
+      };
+    });
+    const column = <T>(pick: (r: (typeof rows)[number]) => T) => rows.map(pick);
+    const inserted: Array<{ id: string }> = await driverPool(this.dataSource)
+      .query(INSERT_RECEIVED, [
+        instance.id,
+        column((r) => r.id),
+        column((r) => r.message.data.id),
+        column((r) => r.message.data.direction),
+        column((r) => r.message.data.chat.jid),
+        column((r) => r.message.data.type),
+        column((r) => r.message.data.timestamp),
+        column((r) => JSON.stringify(r.message.data)),
+        column((r) => (r.message.mediaSource ? JSON.stringify(r.message.mediaSource) : null)),
+        column((r) => (r.message.data.media !== null ? 'pending' : null)),
+        column((r) => (r.message.raw ? JSON.stringify(r.message.raw) : null)),
+        column((r) => (r.message.data.fromMe ? 'sent' : null)),
+        column((r) => r.event),
+      ])
+      .then((result) => result.rows as Array<{ id: string }>);
+    const fresh = new Set(inserted.map((r) => String(r.id)));
+    const pendingMedia = rows.filter((r) => fresh.has(r.id) && r.message.data.media !== null).map((r) => r.id);
     if (pendingMedia.length > 0) this.mediaListener(instance, pendingMedia);
   }
 
@@ -172,5 +205,38 @@ export class MessageStore implements InboundSink {
     return pendingMedia;
   }
 }
+
+/**
+ * {@link MessageStore.messages} as one statement: the messages a provider delivered before are
+ * skipped (the unique provider id), and the new ones get their `message.exchange` events with the
+ * next `seq`s, in the order given. The UPDATE of `instances` takes the row lock that orders the
+ * instance's events (see EventLog), held until this statement commits. Data-modifying CTEs all
+ * run to completion whether or not the final SELECT reads them.
+ */
+const INSERT_RECEIVED = `
+  WITH input AS (
+    SELECT * FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[], $9::text[],
+                         $10::text[], $11::text[], $12::text[], $13::text[])
+      WITH ORDINALITY AS t("id", "provider_message_id", "direction", "chat_jid", "type", "sent_at", "data", "media_source",
+                           "media_state", "raw", "status", "event", "ord")
+  ), inserted AS (
+    INSERT INTO "messages" ("id", "instance_id", "provider_message_id", "direction", "chat_jid", "type", "sent_at", "data", "media_source", "media_state", "raw", "status")
+    SELECT "id", $1, "provider_message_id", "direction", "chat_jid", "type", "sent_at", "data"::jsonb, "media_source"::jsonb, "media_state", "raw"::jsonb, "status"
+      FROM input ORDER BY "ord"
+    ON CONFLICT ("instance_id", "provider_message_id") DO NOTHING
+    RETURNING "id"
+  ), fresh AS (
+    SELECT input."event", row_number() OVER (ORDER BY input."ord") AS "n", count(*) OVER () AS "total"
+      FROM input JOIN inserted ON inserted."id" = input."id"
+  ), bumped AS (
+    UPDATE "instances" SET "last_event_seq" = "last_event_seq" + (SELECT count(*) FROM fresh)
+     WHERE "id" = $1 AND EXISTS (SELECT 1 FROM fresh)
+    RETURNING "last_event_seq"
+  ), appended AS (
+    INSERT INTO "instance_events" ("instance_id", "seq", "type", "data")
+    SELECT $1, bumped."last_event_seq" - fresh."total" + fresh."n", 'message.exchange', fresh."event"::jsonb FROM fresh CROSS JOIN bumped
+    RETURNING "seq"
+  )
+  SELECT "id" FROM inserted`;
 
 /** TypeORM's postgres driver answers an INSERT/UPDATE … RETURNING with [rows, count]. */
