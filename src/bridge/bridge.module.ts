@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { rawBodyCapture } from '../common/http/raw-body.js';
+import { LeasesModule } from '../leases/leases.module.js';
 import { BridgeAuthGuard } from './bridge-auth.guard.js';
 import { ChatwootClient } from './chatwoot-client.js';
 import { BridgeFallbackController } from './fallback.controller.js';
@@ -19,6 +20,7 @@ import { WebhooksService } from './webhooks.service.js';
  * infrastructure with the API role; the API reaches it over HTTP, also when both run in one process.
  */
 @Module({
+  imports: [LeasesModule],
   // The fallback controller goes last: Express matches routes in registration order.
   controllers: [IntegrationsController, WebhooksController, BridgeFallbackController],
   providers: [

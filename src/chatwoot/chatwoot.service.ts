@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AccountSlots, SlotWaitTimeout } from '../bridge-gateway/account-slots.js';
 import { BridgeGatewayError } from '../bridge-gateway/bridge-gateway.errors.js';
 import { BridgeGateway } from '../bridge-gateway/bridge-gateway.service.js';
 import { LiveStatusReader } from '../bridge-gateway/live-status.js';
@@ -37,6 +38,7 @@ export class ChatwootService {
     private readonly instances: InstancesService,
     private readonly gateway: BridgeGateway,
     private readonly liveStatus: LiveStatusReader,
+    private readonly slots: AccountSlots,
     private readonly cipher: SecretCipher,
     private readonly lock: InstanceLock,
     private readonly attempts: ActivationAttempts,
@@ -66,12 +68,23 @@ export class ChatwootService {
         this.activateLocked(instance, settings, deadline),
       );
     } catch (err) {
-      if (err instanceof LockTimeoutError) throw new ChatwootError('ACTIVATION_TIMEOUT', { instance: instance.name });
+      // The budget ran out waiting for the instance lock or for one of the account's bridge slots.
+      if (err instanceof LockTimeoutError || err instanceof SlotWaitTimeout) throw new ChatwootError('ACTIVATION_TIMEOUT', { instance: instance.name });
       throw err;
     }
   }
 
   private async activateLocked(instance: Instance, settings: ChatwootSettings, deadline: Deadline): Promise<ChatwootIntegration> {
+    // Before anything is recorded: an activation that never got a slot sent nothing to reconcile.
+    const release = await this.slots.take(instance.accountId, deadline.remainingMs);
+    try {
+      return await this.activateWithSlot(instance, settings, deadline);
+    } finally {
+      release();
+    }
+  }
+
+  private async activateWithSlot(instance: Instance, settings: ChatwootSettings, deadline: Deadline): Promise<ChatwootIntegration> {
     const existing = await this.repo.findByInstance(instance.id);
     const callbackToken = generateToken();
     // Read before the bridge is called: every event from here on is routed, none of the history.
@@ -165,7 +178,9 @@ export class ChatwootService {
     if (!row) throw new ChatwootError('NO_INTEGRATION');
     let live: IntegrationObject | null = null;
     try {
-      live = await this.liveStatus.read(row.bridgeIntegrationId);
+      // SPEC §7: a bridge slower than 300 ms gets no say in this answer; what it says later is stored.
+      const answer = await this.liveStatus.current(row.bridgeIntegrationId, principal.accountId, (late) => void this.remember(row, late));
+      if (answer.kind === 'live') live = answer.integration;
     } catch (err) {
       this.logger.debug(`live status of ${row.bridgeIntegrationId} unavailable: ${(err as Error).message}`);
     }
@@ -189,7 +204,7 @@ export class ChatwootService {
     await this.withDeletionLock(instance, async () => {
       const row = await this.repo.findByInstance(instance.id);
       if (!row) throw new ChatwootError('NOTHING_TO_DELETE');
-      await this.remove(row, deleteInbox);
+      await this.remove(row, instance.accountId, deleteInbox);
     });
   }
 
@@ -203,11 +218,17 @@ export class ChatwootService {
    * SPEC §5 delete: bridge first, then the row. A failed bridge deletion is queued in the transaction
    * that removes the row, and retried until the bridge confirms.
    */
-  private async remove(row: ChatwootIntegration, deleteInbox: boolean): Promise<void> {
+  private async remove(row: ChatwootIntegration, accountId: string, deleteInbox: boolean): Promise<void> {
     let failure: string | null = null;
     if (this.enabled) {
       try {
-        await this.gateway.delete(row.bridgeIntegrationId, deleteInbox);
+        // No slot within the deletion's own budget: a failed call like any other, retried in the background.
+        const release = await this.slots.take(accountId, this.config.bridgeTimeouts.deleteMs);
+        try {
+          await this.gateway.delete(row.bridgeIntegrationId, deleteInbox);
+        } finally {
+          release();
+        }
       } catch (err) {
         failure = err instanceof BridgeGatewayError ? `${err.failure.kind}: ${err.failure.detail}` : (err as Error).message;
       }
@@ -261,7 +282,7 @@ export class ChatwootService {
   async onInstanceDeleting({ instance }: InstanceDeletingEvent): Promise<void> {
     await this.withDeletionLock(instance, async () => {
       const row = await this.repo.findByInstance(instance.id);
-      if (row) await this.remove(row, false);
+      if (row) await this.remove(row, instance.accountId, false);
     });
   }
 }
