@@ -99,8 +99,17 @@ export function keyIdOf(key: Buffer): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 8);
 }
 
+export interface LoadOptions {
+  /**
+   * Called with DATA_DIR before anything is written to it, when the database is the embedded one:
+   * the entry points claim the directory there (SPEC §7), so that a second process stops before
+   * it generates a key file. Tests, which never use DATA_DIR itself, pass nothing.
+   */
+  claimDataDir?: (dataDir: string) => void;
+}
+
 /** The environment, validated (SPEC §1): one boot failure lists every bad variable. The only reader of process.env. */
-export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig> = {}): AppConfig {
+export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig> = {}, options: LoadOptions = {}): AppConfig {
   const problems: string[] = [];
   const str = (name: string): string | null => {
     const v = env[name];
@@ -182,6 +191,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
 
   if (problems.length > 0) throw new ConfigError(problems);
 
+  if (!databaseUrl) options.claimDataDir?.(dataDir);
   if (!encryptionKey && !overrides.encryptionKey) {
     encryptionKey = loadOrCreateDevKey(dataDir);
     encryptionKeyGenerated = true;
