@@ -18,6 +18,9 @@ import { setupOpenApi } from './openapi/openapi.js';
 export function configureApp(app: NestExpressApplication, config: AppConfig): void {
   app.disable('x-powered-by');
   app.set('etag', false);
+  // The client's address for the per-address limits (SPEC §1 TRUST_PROXY): the socket's unless
+  // that many proxies in front are trusted to append to X-Forwarded-For.
+  app.set('trust proxy', config.trustProxy);
   app.use(requestIdMiddleware);
   app.use(accessLogMiddleware(app.getHttpAdapter().getInstance(), app.get(MetricsService)));
   if (config.roles.includes('api')) {

@@ -53,9 +53,17 @@ describe('body limits while reading (SPEC §2, §7)', () => {
     ['an unknown /v1 route', 'POST', '/v1/nope', null, 404, bridgeError('not_found', 'no such route')],
     ['the Chatwoot webhook of an unknown integration', 'POST', '/v1/webhooks/int_nonexistent/x', null, 400, bridgeError('invalid_request', 'request body too large')],
     ['the Cloud API webhook', 'POST', '/webhooks/whatsapp-cloud', null, 413, envelope('Request body too large')],
+    // Its ~85 MiB limit (SPEC-MESSAGING §9) is for valid tokens: others get the 401 after 64 KiB.
+    ['the media route, with an unknown token', 'POST', '/api/message/media/suporte', 'unknown', 401, envelope('Invalid token')],
   ])('answers an endless chunked upload to %s and closes: %s %s', async (_what, method, path, auth, status, body) => {
     const headers: Record<string, string> =
-      auth === 'account' ? { token: account.token } : auth === 'bridge' ? { authorization: `Bearer ${BRIDGE_TOKEN}` } : {};
+      auth === 'account'
+        ? { token: account.token }
+        : auth === 'bridge'
+          ? { authorization: `Bearer ${BRIDGE_TOKEN}` }
+          : auth === 'unknown'
+            ? { token: 'not-a-token-of-this-server' }
+            : {};
     const res = await endless(method, path, headers);
     expect({ status: res.status, body: res.body }).toEqual({ status, body });
     expectCutShort(res);

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { presentsKnownToken } from '../auth/resolved-token.js';
 import { rememberBodySecrets } from '../logging/request-context.js';
 import { closeAfterAnswer, readBoundedBody } from './bounded-body.js';
 import { rawBodyOf } from './raw-body.js';
@@ -47,7 +48,9 @@ export function jsonBodyMiddleware(large: LargeBodyRoute[] = []): RequestHandler
       closeAfterAnswer(req, res);
       return next();
     }
-    const route = large.find((r) => r.method === req.method && r.path.test(req.path));
+    // The larger limit is for callers with a valid token only (the rate limit looked it up): anyone
+    // else gets the 401 after 64 KiB instead of after reading megabytes of base64.
+    const route = presentsKnownToken(req) ? large.find((r) => r.method === req.method && r.path.test(req.path)) : undefined;
     void readBoundedBody(req, res, route?.limitBytes ?? BODY_LIMIT_BYTES).then((raw) => {
       req.body = typeof raw === 'string' ? new BodyRejection(raw === 'too_large' ? 'too_large' : 'malformed') : parseJson(raw, req);
       if (!(req.body instanceof BodyRejection)) rememberBodySecrets(req.body);
