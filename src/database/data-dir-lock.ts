@@ -5,9 +5,13 @@ import { join } from 'node:path';
 /**
  * fs-native-extensions: POSIX open-file-description locks (`fcntl(F_OFD_SETLK)`) from a prebuilt
  * addon. The kernel drops the lock when the process dies, however it dies, so a crash leaves no
- * stale lock to clean up (a pid file or an mtime heartbeat would).
+ * stale lock to clean up (a pid file or an mtime heartbeat would). Loaded only when a lock is
+ * taken: a process on PostgreSQL never needs the addon.
  */
-const { tryLock } = createRequire(import.meta.url)('fs-native-extensions') as { tryLock(fd: number): boolean };
+function tryLock(fd: number): boolean {
+  const addon = createRequire(import.meta.url)('fs-native-extensions') as { tryLock(fd: number): boolean };
+  return addon.tryLock(fd);
+}
 
 /** The lock file inside DATA_DIR; it holds the pid of the process that has the directory. */
 export const DATA_DIR_LOCK_FILE = 'server.lock';
