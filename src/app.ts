@@ -2,10 +2,13 @@ import type { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
+import type { Server } from 'node:http';
 import { AppModule } from './app.module.js';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
 import { accessLogMiddleware } from './common/http/access-log.middleware.js';
 import { jsonBodyMiddleware } from './common/http/json-body.js';
+import { answerClientError } from './common/http/client-error.js';
+import { docsContentSecurityPolicy, securityHeaders } from './common/http/security-headers.js';
 import { mediaUploadRoute } from './messages/messages.limits.js';
 import { requestIdMiddleware } from './common/http/request-id.middleware.js';
 import { AppLogger } from './common/logging/app-logger.js';
@@ -17,7 +20,13 @@ import { setupOpenApi } from './openapi/openapi.js';
 /** Everything between "the modules exist" and "the server listens": main.ts and every e2e test share it. */
 export function configureApp(app: NestExpressApplication, config: AppConfig): void {
   app.disable('x-powered-by');
+  (app.getHttpServer() as Server).on('clientError', answerClientError);
+  app.use(securityHeaders());
+  app.use('/docs', docsContentSecurityPolicy());
   app.set('etag', false);
+  // The client's address for the per-address limits (SPEC §1 TRUST_PROXY): the socket's unless
+  // that many proxies in front are trusted to append to X-Forwarded-For.
+  app.set('trust proxy', config.trustProxy);
   app.use(requestIdMiddleware);
   app.use(accessLogMiddleware(app.getHttpAdapter().getInstance(), app.get(MetricsService)));
   if (config.roles.includes('api')) {

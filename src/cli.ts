@@ -5,6 +5,7 @@ import { AccountsService } from './accounts/accounts.service.js';
 import { SecretCipher } from './common/crypto/secret-cipher.js';
 import { rotateSecrets } from './database/key-rotation.js';
 import { type AppConfig, ConfigError, loadConfig } from './config/config.js';
+import { DataDirInUseError, lockDataDir } from './database/data-dir-lock.js';
 
 const USAGE = `usage: npm run cli -- <command>
   migrate                               apply pending migrations
@@ -68,9 +69,10 @@ async function withDataSource(config: AppConfig, fn: (ds: DataSource) => Promise
 export function main(argv: string[] = process.argv.slice(2)): void {
   let config: AppConfig;
   try {
-    config = loadConfig();
+    // The CLI next to a running embedded server would write the same PGlite files (SPEC §7).
+    config = loadConfig(process.env, {}, { claimDataDir: lockDataDir });
   } catch (err) {
-    process.stderr.write(`${err instanceof ConfigError ? err.message : String(err)}\n`);
+    process.stderr.write(`${err instanceof ConfigError || err instanceof DataDirInUseError ? err.message : String(err)}\n`);
     process.exit(1);
   }
   runCli(argv, config).then(

@@ -2,13 +2,14 @@ import { Logger } from '@nestjs/common';
 import { createApp } from './app.js';
 import { AppLogger } from './common/logging/app-logger.js';
 import { ConfigError, loadConfig } from './config/config.js';
+import { DataDirInUseError, lockDataDir } from './database/data-dir-lock.js';
 
 async function bootstrap(): Promise<void> {
   let config;
   try {
-    config = loadConfig();
+    config = loadConfig(process.env, {}, { claimDataDir: lockDataDir });
   } catch (err) {
-    if (err instanceof ConfigError) {
+    if (err instanceof ConfigError || err instanceof DataDirInUseError) {
       process.stderr.write(`${err.message}\n`);
       process.exit(1);
     }

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Header, HttpCode, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { RequireToken } from '../common/auth/auth.guard.js';
 import { Messages } from '../common/errors/http-error.js';
@@ -19,6 +19,8 @@ export class AccountsController {
 
   @Post('new')
   @HttpCode(201)
+  // The answer holds a token shown only here (SPEC §7): no cache may keep it.
+  @Header('Cache-Control', 'no-store')
   @ApiEndpoint({
     summary: 'Create an account',
     description:

@@ -38,7 +38,11 @@ export interface AppConfig {
   publicUrl: string;
   rateLimitPerMinute: number;
   rateLimitCreatePerMinute: number;
+  /** SPEC §2's per-address budget of requests with a missing or unknown token (RATE_LIMIT_UNKNOWN_TOKEN_PER_MINUTE, 30). */
+  rateLimitUnknownTokenPerMinute: number;
   redisUrl: string | null;
+  /** How many reverse proxies' X-Forwarded-For entries are believed for the client's address (TRUST_PROXY, SPEC §1). */
+  trustProxy: number;
   /** Prefix of every Redis key (REDIS_KEY_PREFIX), so that deployments can share one Redis. */
   redisKeyPrefix: string;
   logLevel: LogLevel;
@@ -99,8 +103,17 @@ export function keyIdOf(key: Buffer): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 8);
 }
 
+export interface LoadOptions {
+  /**
+   * Called with DATA_DIR before anything is written to it, when the database is the embedded one:
+   * the entry points claim the directory there (SPEC §7), so that a second process stops before
+   * it generates a key file. Tests, which never use DATA_DIR itself, pass nothing.
+   */
+  claimDataDir?: (dataDir: string) => void;
+}
+
 /** The environment, validated (SPEC §1): one boot failure lists every bad variable. The only reader of process.env. */
-export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig> = {}): AppConfig {
+export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig> = {}, options: LoadOptions = {}): AppConfig {
   const problems: string[] = [];
   const str = (name: string): string | null => {
     const v = env[name];
@@ -135,6 +148,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
   const rateLimitCreatePerMinute = parseInteger(
     'RATE_LIMIT_CREATE_PER_MINUTE', str('RATE_LIMIT_CREATE_PER_MINUTE'), 20, 1, 10_000_000, problems,
   );
+  const rateLimitUnknownTokenPerMinute = parseInteger(
+    'RATE_LIMIT_UNKNOWN_TOKEN_PER_MINUTE', str('RATE_LIMIT_UNKNOWN_TOKEN_PER_MINUTE'), 30, 1, 10_000_000, problems,
+  );
+  const trustProxy = parseInteger('TRUST_PROXY', str('TRUST_PROXY'), 0, 0, 100, problems);
   const redisUrl = parseUrl('REDIS_URL', str('REDIS_URL'), ['redis:', 'rediss:'], problems);
   const redisKeyPrefix = str('REDIS_KEY_PREFIX') ?? 'ryze:';
   if (!/^[A-Za-z0-9:._-]{1,64}$/.test(redisKeyPrefix)) problems.push('REDIS_KEY_PREFIX must be 1-64 characters of A-Z a-z 0-9 : . _ -');
@@ -182,6 +199,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
 
   if (problems.length > 0) throw new ConfigError(problems);
 
+  if (!databaseUrl) options.claimDataDir?.(dataDir);
   if (!encryptionKey && !overrides.encryptionKey) {
     encryptionKey = loadOrCreateDevKey(dataDir);
     encryptionKeyGenerated = true;
@@ -205,7 +223,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     publicUrl: publicUrl.replace(/\/+$/, ''),
     rateLimitPerMinute: rateLimitPerMinute!,
     rateLimitCreatePerMinute: rateLimitCreatePerMinute!,
+    rateLimitUnknownTokenPerMinute: rateLimitUnknownTokenPerMinute!,
     redisUrl,
+    trustProxy: trustProxy!,
     redisKeyPrefix,
     logLevel: logLevel!,
     bridgeTimeouts: { activationMs: activationTimeoutMs!, getMs: getTimeoutMs!, deleteMs: deleteTimeoutMs! },

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseFilters } from '@nestjs/common';
+import { Body, Controller, Header, Delete, Get, HttpCode, Param, Post, Query, UseFilters } from '@nestjs/common';
 import { ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { RequireToken } from '../common/auth/auth.guard.js';
 import { CurrentPrincipal } from '../common/auth/current-principal.decorator.js';
@@ -24,6 +24,8 @@ export class InstancesController {
 
   @Post('new')
   @HttpCode(201)
+  // The answer holds a token shown only here (SPEC §7): no cache may keep it.
+  @Header('Cache-Control', 'no-store')
   @RequireToken('account')
   @ApiEndpoint(CREATE_INSTANCE)
   async createInstance(

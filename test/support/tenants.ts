@@ -21,7 +21,11 @@ export interface Tenant {
 }
 
 /** Budgets high enough that thousands of requests of one suite never meet the rate limit. */
-export const UNLIMITED_RATE_ENV = { RATE_LIMIT_PER_MINUTE: '1000000', RATE_LIMIT_CREATE_PER_MINUTE: '1000000' };
+export const UNLIMITED_RATE_ENV = {
+  RATE_LIMIT_PER_MINUTE: '1000000',
+  RATE_LIMIT_CREATE_PER_MINUTE: '1000000',
+  RATE_LIMIT_UNKNOWN_TOKEN_PER_MINUTE: '1000000',
+};
 
 /**
  * Accounts `A`, `B`, … with instances `A1`, `A2`, … each with an active chatwoot integration made

@@ -5,7 +5,8 @@ import type { AppConfig } from '../../config/config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import { HttpError, Messages } from '../errors/http-error.js';
 import { PrincipalLookup } from './principal-lookup.js';
-import { constantTimeEquals, hashToken, presentedToken } from './tokens.js';
+import { resolveRequestToken } from './resolved-token.js';
+import { constantTimeEquals, presentedToken } from './tokens.js';
 
 /**
  * Which tokens a route accepts. `account`: TokenAccount only; `any`: TokenAccount or TokenInstance;
@@ -38,7 +39,7 @@ export class AuthGuard implements CanActivate {
       return true;
     }
 
-    const principal = token ? await this.principals.resolve(hashToken(token)) : null;
+    const principal = token ? await resolveRequestToken(req, this.principals, token) : null;
     if (!principal || (kind === 'account' && principal.kind !== 'account') || (kind !== 'messaging' && principal.kind === 'callback')) {
       throw new HttpError(401, Messages.invalidToken);
     }

@@ -1,6 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { readBoundedBody } from './bounded-body.js';
 
 export type RawBody = Buffer | 'too_large' | 'unreadable';
 
@@ -13,28 +14,13 @@ export function rawBodyOf(req: Request): RawBody | undefined {
 }
 
 function capture(limit: number): RequestHandler {
-  return (req: Request, _res: Response, next: NextFunction) => {
+  return (req: Request, res: Response, next: NextFunction) => {
     if (req.method !== 'POST') return next();
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    const finish = (body: RawBody) => {
-      if (done) return;
-      done = true;
+    // Past the limit nothing more is read (SPEC §7): the route answers, the connection closes.
+    void readBoundedBody(req, res, limit, false).then((body) => {
       rawBodies.set(req, body);
       next();
-    };
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        chunks.length = 0;
-        // Keep draining (and discarding) so that the answer reaches the client.
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => finish(size <= limit ? Buffer.concat(chunks) : 'too_large'));
-    req.on('error', () => finish('unreadable'));
+    }, next);
   };
 }
 
