@@ -44,6 +44,16 @@ export class IntegrationsRepository {
     return this.integrations.findOneBy({ externalId });
   }
 
+  /** Whether an integration other than `id` routes through that inbox of that Chatwoot account. */
+  async existsOtherWithInbox(id: string, chatwootBaseUrl: string, chatwootAccountId: number, inboxId: number): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `SELECT 1 FROM "bridge_integrations"
+        WHERE "id" <> $1 AND "chatwoot_base_url" = $2 AND "chatwoot_account_id" = $3 AND "inbox_id" = $4 LIMIT 1`,
+      [id, chatwootBaseUrl, chatwootAccountId, inboxId],
+    );
+    return rows.length > 0;
+  }
+
   listAll(): Promise<BridgeIntegration[]> {
     return this.integrations.find({ order: { createdAt: 'ASC' } });
   }

@@ -65,7 +65,10 @@ export async function startBridge(options: StartOptions = {}): Promise<BridgeHar
 
 let counter = 0;
 
-/** A valid create/replace body (BRIDGE-API §2); `chatwoot` and top-level fields overridable. */
+/**
+ * A valid create/replace body (BRIDGE-API §2); `chatwoot` and top-level fields overridable. Each
+ * body names an inbox of its own: one inbox never routes for two integrations (BRIDGE-API §4).
+ */
 export function integrationBody(
   h: Pick<BridgeHarness, 'sim' | 'accountId' | 'admin'>,
   overrides: { external_id?: string; instance?: string; chatwoot?: Record<string, unknown>; source?: Record<string, unknown> } = {},
@@ -78,7 +81,7 @@ export function integrationBody(
       base_url: h.sim.url,
       account_id: h.accountId,
       api_token: h.admin.token,
-      inbox_name: 'WhatsApp - Orion',
+      inbox_name: `WhatsApp - Orion ${counter}`,
       sign_messages: true,
       ignore_groups: false,
       start_as_pending: false,
