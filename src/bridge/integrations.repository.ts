@@ -36,12 +36,13 @@ export class IntegrationsRepository {
     this.integrations = dataSource.getRepository(BridgeIntegration);
   }
 
-  findById(id: string): Promise<BridgeIntegration | null> {
-    return this.integrations.findOneBy({ id });
+  /** Null for an id no row can have: PostgreSQL text holds no NUL, and the query would fail (a 500). */
+  async findById(id: string): Promise<BridgeIntegration | null> {
+    return storable(id) ? this.integrations.findOneBy({ id }) : null;
   }
 
-  findByExternalId(externalId: string): Promise<BridgeIntegration | null> {
-    return this.integrations.findOneBy({ externalId });
+  async findByExternalId(externalId: string): Promise<BridgeIntegration | null> {
+    return storable(externalId) ? this.integrations.findOneBy({ externalId }) : null;
   }
 
   /** Whether an integration other than `id` routes through that inbox of that Chatwoot account. */
@@ -173,4 +174,8 @@ export class IntegrationsRepository {
       .execute();
     return Array.isArray(result.raw) && result.raw.length > 0;
   }
+}
+
+function storable(text: string): boolean {
+  return !text.includes('\u0000');
 }

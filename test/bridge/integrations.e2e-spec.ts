@@ -294,6 +294,26 @@ describe('bridge integrations API (BRIDGE-API §2)', () => {
       expect(missing.body).toEqual({ error: { code: 'not_found', message: 'integration int_unknown not found' } });
     });
 
+    it('answers an id or external_id holding a NUL as unknown (404, empty list), not as a 500', async () => {
+      for (const method of ['GET', 'PUT', 'DELETE']) {
+        const res = await h.call(method, '/v1/integrations/int_%00', method === 'PUT' ? { json: integrationBody(h) } : {});
+        expect([method, res.status, res.body]).toEqual([method, 404, { error: { code: 'not_found', message: 'integration int_\u0000 not found' } }]);
+      }
+      const lookup = await h.call('GET', '/v1/integrations?external_id=a%00b');
+      expect([lookup.status, lookup.body]).toEqual([200, { integrations: [] }]);
+      const created = await h.call('POST', '/v1/integrations', { json: integrationBody(h, { external_id: 'a\u0000b' }) });
+      expect([created.status, created.body]).toEqual([400, { error: { code: 'invalid_request', message: 'external_id must not contain the NUL character (U+0000)' } }]);
+    });
+
+    it('refuses a Chatwoot token that cannot travel in a header, before calling Chatwoot', async () => {
+      for (const token of ['tok en', 'tok\r\nX-Injected: 1', 'tok\u0000en', 'tokén', 'tok\ud800en']) {
+        const res = await h.call('POST', '/v1/integrations', { json: integrationBody(h, { chatwoot: { api_token: token } }) });
+        expect([token, res.status, res.body.error.code]).toEqual([token, 400, 'invalid_request']);
+        expect(res.body.error.message).toMatch(/^(chatwoot\.)?api_token must (not contain|be visible ASCII)/);
+      }
+      expect(h.sim.requests).toEqual([]);
+    });
+
     it('GET ?external_id= lists the integration, or an empty list', async () => {
       const body = integrationBody(h);
       const created = await h.call('POST', '/v1/integrations', { json: body });

@@ -1,5 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
+import { redact } from '../../common/redaction.js';
 import { backoffMs } from '../../common/time.js';
 import type { ChatwootTarget } from '../chatwoot-client.js';
 import { ChatwootHttpError, ChatwootUnreachableError } from '../chatwoot-errors.js';
@@ -507,7 +508,9 @@ export class IntegrationRouter {
   }
 
   /** WhatsApp refused the reply: the Chatwoot message shows it (`failed`, external_error). */
-  private async refuse(row: BridgeOutboundMessage, reason: string): Promise<boolean> {
+  private async refuse(row: BridgeOutboundMessage, given: string): Promise<boolean> {
+    // Shown in Chatwoot and stored: redacted before either cuts it.
+    const reason = this.redacted(given);
     await this.deps.dataSource.getRepository(BridgeOutboundMessage).update({ id: row.id }, { status: 'failed', lastError: reason });
     this.outboundTries.delete(row.id);
     await this.reportError(`reply ${row.chatwootMessageId} not sent: ${reason}`, false);
@@ -553,10 +556,19 @@ export class IntegrationRouter {
     }
   }
 
-  /** `last_error` says the latest reason; `status` becomes `error` only for lasting failures. */
+  /**
+   * `last_error` says the latest reason; `status` becomes `error` only for lasting failures. It
+   * reaches the tenant (SPEC §5 status), and the store cuts it: redacted here, before any cut.
+   */
   private async reportError(reason: string, asStatus: boolean): Promise<void> {
-    this.deps.logger.warn(`integration ${this.id}: ${reason}`);
-    await this.deps.integrations.reportRoutingError(this.id, reason, asStatus);
+    const shown = this.redacted(reason);
+    this.deps.logger.warn(`integration ${this.id}: ${shown}`);
+    await this.deps.integrations.reportRoutingError(this.id, shown, asStatus);
+  }
+
+  /** A text without this integration's Chatwoot token or callback token. */
+  private redacted(text: string): string {
+    return redact(text, [this.config.target.apiToken, this.config.source.token]);
   }
 
   private async clearLastError(): Promise<void> {
