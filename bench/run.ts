@@ -474,6 +474,8 @@ async function routingScenarios(serverEnv: Record<string, string>, adminToken: s
         const server = await startServer({
           ...env,
           ROLES: 'api,bridge',
+          // The Chatwoot double listens on loopback, which the default address policy refuses.
+          CHATWOOT_ALLOWED_HOSTS: '127.0.0.1',
           DATA_DIR: dataDir,
           DATABASE_URL: databaseUrl,
           WHATSAPP_CLOUD_API_URL: graph.url,

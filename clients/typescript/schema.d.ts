@@ -439,7 +439,7 @@ export interface components {
              * @example 5
              */
             chatwootAccountId?: number;
-            /** @description A Chatwoot API access token with admin scope on the account. Stored encrypted; never returned by any route. Validated only when chatwootEnabled is true, and then required. */
+            /** @description A Chatwoot API access token with admin scope on the account: 1 to 512 visible ASCII characters (`!` to `~`; it travels in an HTTP header). Stored encrypted; never returned by any route. Validated only when chatwootEnabled is true, and then required. */
             chatwootApiToken?: string;
             /**
              * Format: uri
@@ -759,7 +759,7 @@ export interface components {
              * @example 5
              */
             chatwootAccountId: number;
-            /** @description A Chatwoot API access token with admin scope on the account. Stored encrypted; never returned by any route. */
+            /** @description A Chatwoot API access token with admin scope on the account: 1 to 512 visible ASCII characters (`!` to `~`; it travels in an HTTP header). Stored encrypted; never returned by any route. */
             chatwootApiToken: string;
             /**
              * Format: uri
@@ -1211,6 +1211,8 @@ export interface operations {
              *     `Chatwoot account or endpoint not found — verify chatwootBaseUrl (https://chatwoot.example.com) and chatwootAccountId (5). Detail: https://chatwoot.example.com/api/v1/accounts/5/inboxes HTTP 404: {"error":"Resource could not be found"}` — Chatwoot answered 404
              *
              *     `Chatwoot rejected the request as invalid — verify inboxName and the integration settings. Detail: https://chatwoot.example.com/api/v1/accounts/5/inboxes HTTP 422: {"message":"Name can't be blank"}` — Chatwoot answered 422
+             *
+             *     `Chatwoot URL is not allowed — chatwoot.internal resolves to a private or local address; the server's CHATWOOT_ALLOWED_HOSTS can allow it` — the server's address policy (CHATWOOT_ALLOWED_HOSTS) refuses every address of the host; nothing was sent to it
              */
             400: {
                 headers: {
@@ -1260,6 +1262,19 @@ export interface operations {
             };
             /** @description `instance not found` — no such instance for this caller */
             404: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `Chatwoot inbox "RyzeAPI" is already connected to another instance — choose another inboxName` — the API inbox of that name in that Chatwoot account routes for another live integration (never taken over) */
+            409: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];

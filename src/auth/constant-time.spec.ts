@@ -95,10 +95,14 @@ describe('the bridge: bearer token, webhook secret and signature', () => {
     const service = new WebhooksService(repo as never, cipher as never, routing as never);
     const delivery = { integrationId: 'int_1', timestamp: undefined, signature: undefined, rawBody: Buffer.from('{"event":"conversation_updated"}') };
     await expect(service.receive({ ...delivery, secret: 'url-secret-0123456789' })).resolves.toBe('ignored');
-    await expect(service.receive({ ...delivery, secret: 'url-secret-012345678X' })).rejects.toMatchObject({ code: 'unauthorized' });
+    await expect(service.receive({ ...delivery, secret: 'url-secret-012345678X' })).rejects.toMatchObject({ code: 'not_found' });
+    // An unknown integration is compared too (against a stand-in), so that it takes as long.
+    const unknown = new WebhooksService({ findById: async () => null } as never, cipher as never, routing as never);
+    await expect(unknown.receive({ ...delivery, secret: 'url-secret-0123456789' })).rejects.toMatchObject({ code: 'not_found' });
     expect(calls()).toEqual([
       [sha256('url-secret-0123456789'), sha256('url-secret-0123456789')],
       [sha256('url-secret-012345678X'), sha256('url-secret-0123456789')],
+      [sha256('url-secret-0123456789'), sha256('x'.repeat(43))],
     ]);
   });
 

@@ -16,6 +16,17 @@ describe('classifyBridgeAnswer', () => {
     });
   });
 
+  it('maps blocked_address (nothing was sent) to the URL-not-allowed row', () => {
+    expect(classifyBridgeAnswer(502, structured({ code: 'upstream_unreachable', reason: 'blocked_address' }))).toEqual({
+      kind: 'chatwoot', failure: 'blocked_address', detail: 'raw text',
+    });
+  });
+
+  it('maps a 409 inbox_in_use to the inbox-in-use row, and the code with another status to a gateway failure', () => {
+    expect(classifyBridgeAnswer(409, structured({ code: 'inbox_in_use' }))).toEqual({ kind: 'inbox_in_use', detail: 'raw text' });
+    expect(classifyBridgeAnswer(500, structured({ code: 'inbox_in_use' }))).toEqual({ kind: 'failed', detail: 'raw text' });
+  });
+
   it('lets reason win over upstream_status', () => {
     // Chatwoot answers 401 for missing admin rights too: the reason says which.
     expect(classifyBridgeAnswer(502, structured({ code: 'upstream_http', reason: 'forbidden', upstream_status: 401 }))).toMatchObject({

@@ -15,6 +15,7 @@ const REASONS: Record<string, ChatwootFailure> = {
   invalid: 'invalid',
   upstream_error: 'unreachable',
   unreachable: 'unreachable',
+  blocked_address: 'blocked_address',
 };
 
 function parseStructured(body: string): StructuredError | null {
@@ -73,6 +74,7 @@ export function classifyBridgeAnswer(status: number, body: string): GatewayFailu
         (structured.code === 'upstream_unreachable' ? 'unreachable' : null);
       if (failure) return { kind: 'chatwoot', failure, detail };
     }
+    if (structured.code === 'inbox_in_use' && status === 409) return { kind: 'inbox_in_use', detail };
     return { kind: 'failed', detail };
   }
   const failure = byTextPattern(body);

@@ -5,10 +5,19 @@ export type BridgeErrorCode =
   | 'not_found'
   | 'upstream_http'
   | 'upstream_unreachable'
+  | 'inbox_in_use'
   | 'internal';
 
 /** What Chatwoot meant (BRIDGE-API §4), since its status codes are ambiguous. */
-export type UpstreamReason = 'token_rejected' | 'forbidden' | 'not_found' | 'invalid' | 'upstream_error' | 'unreachable';
+export type UpstreamReason =
+  | 'token_rejected'
+  | 'forbidden'
+  | 'not_found'
+  | 'invalid'
+  | 'upstream_error'
+  | 'unreachable'
+  /** Nothing was sent: the address policy (CHATWOOT_ALLOWED_HOSTS) refused the host. */
+  | 'blocked_address';
 
 export interface BridgeErrorBody {
   error: {
@@ -47,6 +56,8 @@ export function bridgeErrorStatus(code: BridgeErrorCode): number {
     case 'upstream_http':
     case 'upstream_unreachable':
       return 502;
+    case 'inbox_in_use':
+      return 409;
     case 'internal':
       return 500;
   }

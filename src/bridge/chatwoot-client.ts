@@ -2,14 +2,15 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
-import { isIP } from 'node:net';
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { SecretCipher } from '../common/crypto/secret-cipher.js';
 import { redact } from '../common/redaction.js';
 import type { BridgeIntegration } from './integration.entity.js';
-import { ChatwootHttpError, ChatwootUnreachableError, describeNetworkError } from './chatwoot-errors.js';
-import { AddressNotAllowedError, isDisallowedAddress, restrictedLookup } from '../common/http/url-policy.js';
+import {
+  ChatwootHttpError, ChatwootUnreachableError, describeNetworkError, isChatwootJsonError, showAnswer, unexpectedJson,
+} from './chatwoot-errors.js';
+import { AddressPolicy } from '../common/http/url-policy.js';
 
 /** Where and as whom a call goes: one integration's credentials. */
 export interface ChatwootTarget {
@@ -38,8 +39,13 @@ export function chatwootTargetOf(row: BridgeIntegration, cipher: SecretCipher): 
 
 /** Bodies beyond this are not Chatwoot answering its API (an inbox list is a few KiB per inbox). */
 const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
-/** How much of an error body goes into `message`: enough for Chatwoot's JSON errors. */
-const MAX_ERROR_BODY_CHARS = 1_000;
+
+interface RawAnswer {
+  status: number;
+  text: string;
+  contentType: string | undefined;
+  bytes: number;
+}
 
 /**
  * Chatwoot's Application API (CONTRACT.md) over node:http: one deadline per call, the URL policy at
@@ -51,11 +57,12 @@ export class ChatwootClient implements OnApplicationShutdown {
   private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 32 });
   private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 32 });
   private readonly timeoutMs: number;
-  private readonly allowPrivate: boolean;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly policy: AddressPolicy,
+  ) {
     this.timeoutMs = config.chatwootTimeoutMs;
-    this.allowPrivate = config.chatwootAllowPrivateUrls;
   }
 
   /** After the HTTP server has drained: requests in flight kept their Chatwoot calls until then. */
@@ -69,26 +76,26 @@ export class ChatwootClient implements OnApplicationShutdown {
     const url = this.url(t, '/inboxes');
     const body = await this.call(t, 'GET', url);
     const payload = (body as { payload?: unknown } | null)?.payload;
-    if (!Array.isArray(payload)) throw unexpected('GET', url, 'JSON without an inbox list');
-    return payload.map((item) => toInbox(item) ?? throwError(unexpected('GET', url, 'an inbox list with an item that is not an inbox')));
+    if (!Array.isArray(payload)) throw unexpectedJson('GET', url, 'JSON without an inbox list');
+    return payload.map((item) => toInbox(item) ?? throwError(unexpectedJson('GET', url, 'an inbox list with an item that is not an inbox')));
   }
 
   async getInbox(t: ChatwootTarget, inboxId: number, signal?: AbortSignal): Promise<ChatwootInbox> {
     const url = this.url(t, `/inboxes/${inboxId}`);
     const body = await this.call(t, 'GET', url, undefined, signal);
-    return toInbox(body) ?? throwError(unexpected('GET', url, 'JSON that is not an inbox'));
+    return toInbox(body) ?? throwError(unexpectedJson('GET', url, 'JSON that is not an inbox'));
   }
 
   async createApiInbox(t: ChatwootTarget, name: string, webhookUrl: string): Promise<ChatwootInbox> {
     const url = this.url(t, '/inboxes');
     const body = await this.call(t, 'POST', url, { name, channel: { type: 'api', webhook_url: webhookUrl } });
-    return toInbox(body) ?? throwError(unexpected('POST', url, 'JSON that is not an inbox'));
+    return toInbox(body) ?? throwError(unexpectedJson('POST', url, 'JSON that is not an inbox'));
   }
 
   async setInboxWebhookUrl(t: ChatwootTarget, inboxId: number, webhookUrl: string): Promise<ChatwootInbox> {
     const url = this.url(t, `/inboxes/${inboxId}`);
     const body = await this.call(t, 'PATCH', url, { channel: { webhook_url: webhookUrl } });
-    return toInbox(body) ?? throwError(unexpected('PATCH', url, 'JSON that is not an inbox'));
+    return toInbox(body) ?? throwError(unexpectedJson('PATCH', url, 'JSON that is not an inbox'));
   }
 
   async deleteInbox(t: ChatwootTarget, inboxId: number): Promise<void> {
@@ -111,17 +118,19 @@ export class ChatwootClient implements OnApplicationShutdown {
     try {
       const res = await this.send(t, method, target, body, signal);
       const ms = Date.now() - started;
+      // Redacted before anything is cut or shown (SPEC §5).
       const text = redact(res.text, [t.apiToken]);
       if (res.status < 200 || res.status >= 300) {
         this.logger.warn(`${logTarget} -> HTTP ${res.status} in ${ms}ms`);
-        throw new ChatwootHttpError(method, url, res.status, truncate(text));
+        const chatwootError = isChatwootJsonError(text) ? text : '';
+        throw new ChatwootHttpError(method, url, res.status, showAnswer(text, res.contentType, res.bytes, false), false, chatwootError);
       }
       this.logger.debug(`${logTarget} -> HTTP ${res.status} in ${ms}ms`);
       if (text === '') return null;
       try {
         return JSON.parse(text) as unknown;
       } catch {
-        throw new ChatwootHttpError(method, url, res.status, truncate(text), true);
+        throw new ChatwootHttpError(method, url, res.status, showAnswer(text, res.contentType, res.bytes, true), true);
       }
     } catch (err) {
       if (err instanceof ChatwootHttpError) throw err;
@@ -131,11 +140,11 @@ export class ChatwootClient implements OnApplicationShutdown {
     }
   }
 
-  private send(t: ChatwootTarget, method: string, target: URL, body?: unknown, signal?: AbortSignal): Promise<{ status: number; text: string }> {
-    // A literal IP never goes through `lookup`, so the policy checks it here.
-    const literal = target.hostname.replace(/^\[|\]$/g, '');
-    if (!this.allowPrivate && isIP(literal) && isDisallowedAddress(literal)) {
-      return Promise.reject(new AddressNotAllowedError(literal, literal));
+  private send(t: ChatwootTarget, method: string, target: URL, body?: unknown, signal?: AbortSignal): Promise<RawAnswer> {
+    try {
+      this.policy.checkLiteral(target.hostname);
+    } catch (err) {
+      return Promise.reject(err);
     }
     const payload = body === undefined ? undefined : body instanceof MultipartBody ? body.bytes : Buffer.from(JSON.stringify(body), 'utf8');
     const headers: Record<string, string | number> = {
@@ -151,7 +160,7 @@ export class ChatwootClient implements OnApplicationShutdown {
     const secure = target.protocol === 'https:';
     return new Promise((resolve, reject) => {
       let settled = false;
-      const finish = (err: unknown, value?: { status: number; text: string }) => {
+      const finish = (err: unknown, value?: RawAnswer) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
@@ -165,7 +174,7 @@ export class ChatwootClient implements OnApplicationShutdown {
           headers,
           agent: secure ? this.httpsAgent : this.httpAgent,
           ...(signal ? { signal } : {}),
-          ...(this.allowPrivate ? {} : { lookup: restrictedLookup() }),
+          lookup: this.policy.lookup(),
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -174,12 +183,14 @@ export class ChatwootClient implements OnApplicationShutdown {
             size += chunk.length;
             if (size > MAX_RESPONSE_BYTES) {
               req.destroy();
-              finish(new ChatwootHttpError(method, target.toString(), res.statusCode ?? 0, `more than ${MAX_RESPONSE_BYTES} bytes`, true));
+              finish(new ChatwootHttpError(method, target.toString(), res.statusCode ?? 0, { described: `more than ${MAX_RESPONSE_BYTES} bytes, not Chatwoot's API` }, true));
               return;
             }
             chunks.push(chunk);
           });
-          res.on('end', () => finish(null, { status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+          res.on('end', () =>
+            finish(null, { status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), contentType: res.headers['content-type'], bytes: size }),
+          );
           res.on('error', (err) => finish(err));
           res.on('aborted', () => finish(Object.assign(new Error('response aborted'), { code: 'ECONNRESET' })));
         },
@@ -237,14 +248,6 @@ function toInbox(value: unknown): ChatwootInbox | null {
   };
 }
 
-/** A 2xx whose JSON is not Chatwoot's, described by shape only: an inbox carries secrets that must not reach a message. */
-function unexpected(method: string, url: string, what: string): ChatwootHttpError {
-  return new ChatwootHttpError(method, url, 200, what, true);
-}
-
-function truncate(text: string): string {
-  return text.length > MAX_ERROR_BODY_CHARS ? `${text.slice(0, MAX_ERROR_BODY_CHARS)}…` : text;
-}
 
 function defaultPort(url: URL): number {
   return url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;

@@ -1,5 +1,5 @@
 import {
-  ChatwootHttpError, ChatwootUnreachableError, describeNetworkError, reasonOfHttpFailure, toBridgeError,
+  ChatwootHttpError, ChatwootUnreachableError, describeNetworkError, reasonOfHttpFailure, showAnswer, toBridgeError,
 } from './chatwoot-errors.js';
 
 const URL_ = 'https://chatwoot.example.com/api/v1/accounts/5/inboxes';
@@ -39,9 +39,39 @@ describe('reasonOfHttpFailure (BRIDGE-API §4)', () => {
   });
 });
 
+describe('showAnswer (SPEC §5: Detail quotes only Chatwoot\'s own JSON errors)', () => {
+  it.each([
+    '{"error":"Invalid Access Token"}',
+    '{"errors":["You need to sign in or sign up before continuing."]}',
+    '{"message":"Name can\'t be blank","attributes":["name"]}',
+    '{"status":500,"error":"Internal Server Error"}',
+  ])('quotes %s', (body) => {
+    expect(showAnswer(body, 'application/json; charset=utf-8', body.length, false)).toEqual({ quoted: body });
+  });
+
+  it('cuts a long JSON error to 300 characters', () => {
+    const body = JSON.stringify({ error: 'x'.repeat(400) });
+    expect(showAnswer(body, 'application/json', body.length, false)).toEqual({ quoted: `${body.slice(0, 300)}…` });
+  });
+
+  it.each<[string, string | undefined, number, boolean, string]>([
+    ['<html>INTERNAL-SECRET-PAGE</html>', 'text/html; charset=utf-8', 5120, true, "text/html, 5120 bytes, not Chatwoot's API"],
+    ['INTERNAL-SECRET-PAGE', 'text/plain', 20, false, 'text/plain, 20 bytes'],
+    ['{"secret":"INTERNAL"}', 'application/json', 21, false, 'application/json, 21 bytes'],
+    ['["INTERNAL"]', 'application/json', 12, false, 'application/json, 12 bytes'],
+    ['{"error":"Invalid Access Token"}', 'application/json', 32, true, "application/json, 32 bytes, not Chatwoot's API"],
+    ['-ERR unknown command', undefined, 20, false, '20 bytes'],
+    ['x', 'text/html<script>INTERNAL', 1, false, 'an unknown type, 1 bytes'],
+    ['', '', 0, false, '0 bytes'],
+  ])('describes %j (%s) without quoting it', (body, type, bytes, notChatwoot, described) => {
+    expect(showAnswer(body, type, bytes, notChatwoot)).toEqual({ described });
+  });
+});
+
 describe('toBridgeError', () => {
   it('maps an HTTP failure to upstream_http with the documented message', () => {
-    const e = toBridgeError(new ChatwootHttpError('GET', URL_, 401, '{"error":"Invalid Access Token"}'));
+    const body = '{"error":"Invalid Access Token"}';
+    const e = toBridgeError(new ChatwootHttpError('GET', URL_, 401, showAnswer(body, 'application/json', body.length, false), false, body));
     expect([e.code, e.reason, e.upstreamStatus, e.message]).toEqual([
       'upstream_http', 'token_rejected', 401, `${URL_} HTTP 401: {"error":"Invalid Access Token"}`,
     ]);
@@ -69,7 +99,7 @@ describe('describeNetworkError', () => {
     ['certificate', { code: 'CERT_HAS_EXPIRED', message: 'certificate has expired' }, 'tls: handshake with chatwoot.example.com:443 failed: certificate has expired (CERT_HAS_EXPIRED)'],
     ['self-signed', { code: 'DEPTH_ZERO_SELF_SIGNED_CERT', message: 'self-signed certificate' }, 'tls: handshake with chatwoot.example.com:443 failed: self-signed certificate (DEPTH_ZERO_SELF_SIGNED_CERT)'],
     ['OpenSSL', { code: 'EPROTO', message: 'write EPROTO 80:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../ssl/record/ssl3_record.c:350:' }, 'tls: handshake with chatwoot.example.com:443 failed: wrong version number (EPROTO)'],
-    ['policy', { code: 'EADDRNOTALLOWED', message: 'address 10.0.0.1 is not allowed (CHATWOOT_ALLOW_PRIVATE_URLS=false)' }, 'address 10.0.0.1 is not allowed (CHATWOOT_ALLOW_PRIVATE_URLS=false)'],
+    ['policy', { code: 'EADDRNOTALLOWED', message: 'address 10.0.0.1 is a private or local address that CHATWOOT_ALLOWED_HOSTS does not allow' }, 'address 10.0.0.1 is a private or local address that CHATWOOT_ALLOWED_HOSTS does not allow'],
     ['anything else', { code: 'EPIPE', message: 'write EPIPE' }, 'write EPIPE (EPIPE)'],
   ])('%s', (_, fields, detail) => {
     expect(describeNetworkError(err(fields), 'chatwoot.example.com', 443, 15_000)).toEqual({ code: fields.code, detail });

@@ -1,21 +1,57 @@
 import { BridgeError, type UpstreamReason } from './bridge.errors.js';
 
+/** How much of Chatwoot's own JSON error a message quotes (SPEC §5). */
+export const MAX_QUOTED_CHARS = 300;
+
+/**
+ * What a message may show of an answer (SPEC §5): Chatwoot's own JSON error, quoted; anything
+ * else only described (type and size), so that the server cannot be used to read other services.
+ */
+export type ShownAnswer = { quoted: string } | { described: string };
+
+/** Chatwoot's own JSON errors (SPEC §5): `{"error": …}`, `{"errors": […]}`, `{"message": …, "attributes": …}`. */
+export function isChatwootJsonError(text: string): boolean {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return false;
+  const o = parsed as Record<string, unknown>;
+  return 'error' in o || Array.isArray(o.errors) || ('message' in o && 'attributes' in o);
+}
+
+/**
+ * The answer as a message shows it. `text` must be redacted already: the quote is cut after
+ * redaction, so that no part of a secret survives the cut (SPEC §5).
+ */
+export function showAnswer(text: string, contentType: string | undefined, bytes: number, notChatwoot: boolean): ShownAnswer {
+  if (!notChatwoot && isChatwootJsonError(text)) {
+    return { quoted: text.length > MAX_QUOTED_CHARS ? `${text.slice(0, MAX_QUOTED_CHARS)}…` : text };
+  }
+  const type = contentType?.split(';')[0].trim().toLowerCase() ?? '';
+  // Only a well-formed media type is echoed: the header is the answering service's text too.
+  const shownType = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$/.test(type) ? `${type}, ` : type === '' ? '' : 'an unknown type, ';
+  return { described: `${shownType}${bytes} bytes${notChatwoot ? ", not Chatwoot's API" : ''}` };
+}
+
 /** A Chatwoot call that got an answer outside 2xx (or a 2xx that is not Chatwoot's API). */
 export class ChatwootHttpError extends Error {
+  /** Chatwoot's JSON error, redacted (uncut, for the classification), or '' when the answer was not one. */
+  readonly body: string;
+
   constructor(
     readonly method: string,
     readonly url: string,
     readonly status: number,
-    /** The response body, truncated and redacted. */
-    readonly body: string,
+    shown: ShownAnswer,
     /** Set when a 2xx answer was not the JSON Chatwoot sends (e.g. a web page at that URL). */
     readonly unexpectedBody = false,
+    chatwootError = '',
   ) {
-    super(
-      unexpectedBody
-        ? `${url} HTTP ${status}: unexpected response, not Chatwoot's API: ${body}`
-        : `${url} HTTP ${status}: ${body}`,
-    );
+    super('quoted' in shown ? `${url} HTTP ${status}: ${shown.quoted}` : `${url} HTTP ${status} ${shown.described}`);
+    this.body = chatwootError;
     this.name = 'ChatwootHttpError';
   }
 }
@@ -32,6 +68,11 @@ export class ChatwootUnreachableError extends Error {
     super(`${goMethod(method)} "${url}": ${detail}`);
     this.name = 'ChatwootUnreachableError';
   }
+}
+
+/** A 2xx whose JSON is not Chatwoot's, described by shape only: an inbox carries secrets that must not reach a message. */
+export function unexpectedJson(method: string, url: string, what: string): ChatwootHttpError {
+  return new ChatwootHttpError(method, url, 200, { described: `${what}, not Chatwoot's API` }, true);
 }
 
 export type ChatwootCallError = ChatwootHttpError | ChatwootUnreachableError;
@@ -95,7 +136,7 @@ export function toBridgeError(err: ChatwootCallError): BridgeError {
   if (err instanceof ChatwootHttpError) {
     return new BridgeError('upstream_http', err.message, reasonOfHttpFailure(err.status, err.body, err.unexpectedBody), err.status);
   }
-  return new BridgeError('upstream_unreachable', err.message, 'unreachable');
+  return new BridgeError('upstream_unreachable', err.message, err.errorCode === 'EADDRNOTALLOWED' ? 'blocked_address' : 'unreachable');
 }
 
 interface NodeNetworkError {

@@ -22,6 +22,8 @@ function healthFailureMessage(err: ChatwootCallError, row: Pick<BridgeIntegratio
       return `Chatwoot inbox ${row.inboxId} of account ${row.chatwootAccountId} was not found (removed in Chatwoot?): ${e.message}`;
     case 'unreachable':
       return `Chatwoot is unreachable: ${e.message}`;
+    case 'blocked_address':
+      return `Chatwoot's address is not allowed (CHATWOOT_ALLOWED_HOSTS): ${e.message}`;
     case 'invalid':
     case 'upstream_error':
     case undefined:

@@ -36,12 +36,23 @@ export class IntegrationsRepository {
     this.integrations = dataSource.getRepository(BridgeIntegration);
   }
 
-  findById(id: string): Promise<BridgeIntegration | null> {
-    return this.integrations.findOneBy({ id });
+  /** Null for an id no row can have: PostgreSQL text holds no NUL, and the query would fail (a 500). */
+  async findById(id: string): Promise<BridgeIntegration | null> {
+    return storable(id) ? this.integrations.findOneBy({ id }) : null;
   }
 
-  findByExternalId(externalId: string): Promise<BridgeIntegration | null> {
-    return this.integrations.findOneBy({ externalId });
+  async findByExternalId(externalId: string): Promise<BridgeIntegration | null> {
+    return storable(externalId) ? this.integrations.findOneBy({ externalId }) : null;
+  }
+
+  /** Whether an integration other than `id` routes through that inbox of that Chatwoot account. */
+  async existsOtherWithInbox(id: string, chatwootBaseUrl: string, chatwootAccountId: number, inboxId: number): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `SELECT 1 FROM "bridge_integrations"
+        WHERE "id" <> $1 AND "chatwoot_base_url" = $2 AND "chatwoot_account_id" = $3 AND "inbox_id" = $4 LIMIT 1`,
+      [id, chatwootBaseUrl, chatwootAccountId, inboxId],
+    );
+    return rows.length > 0;
   }
 
   listAll(): Promise<BridgeIntegration[]> {
@@ -163,4 +174,8 @@ export class IntegrationsRepository {
       .execute();
     return Array.isArray(result.raw) && result.raw.length > 0;
   }
+}
+
+function storable(text: string): boolean {
+  return !text.includes('\u0000');
 }

@@ -26,6 +26,16 @@ function newIntegrationId(): string {
   return `int_${Array.from(randomBytes(16), (b) => alphabet[b & 31]).join('')}`;
 }
 
+/**
+ * Serialises the provisionings that may pick one inbox (same Chatwoot, account and inbox name),
+ * from choosing the inbox until the row names it: otherwise two integrations could both find the
+ * inbox free and the second would re-point it (BRIDGE-API §4 `inbox_in_use`). Always taken inside
+ * the external_id's lock, never around it, so that the two cannot wait on each other.
+ */
+function inboxLockKey(dto: IntegrationConfigDto): string {
+  return `inbox:${dto.chatwoot.base_url}|${dto.chatwoot.account_id}|${dto.chatwoot.inbox_name}`;
+}
+
 /** BRIDGE-API §2: create, replace, read, look up and delete integrations. */
 @Injectable()
 export class IntegrationsService {
@@ -49,10 +59,13 @@ export class IntegrationsService {
 
       const id = newIntegrationId();
       const webhookSecret = randomBytes(32).toString('base64url');
-      const inbox = await this.resolveInbox(dto, id, webhookSecret);
       try {
-        const integration = await this.repo.insertProvisioned(id, this.cipher.encrypt(webhookSecret), this.configuration(dto, inbox), dto.source.after ?? 0);
-        this.logger.log(`integration ${id} created (external_id ${dto.external_id}, inbox ${inbox.id})`);
+        const integration = await this.lock.run(inboxLockKey(dto), async () => {
+          const inbox = await this.resolveInbox(dto, id, webhookSecret);
+          const inserted = await this.repo.insertProvisioned(id, this.cipher.encrypt(webhookSecret), this.configuration(dto, inbox), dto.source.after ?? 0);
+          this.logger.log(`integration ${id} created (external_id ${dto.external_id}, inbox ${inbox.id})`);
+          return inserted;
+        });
         this.routing.restart(id);
         return { integration, created: true };
       } catch (err) {
@@ -111,9 +124,12 @@ export class IntegrationsService {
 
   /** Applies a configuration to an existing integration; on failure the row stays as it was. */
   private async reconfigure(row: BridgeIntegration, dto: IntegrationConfigDto): Promise<BridgeIntegration> {
-    const inbox = await this.resolveInbox(dto, row.id, this.cipher.decrypt(row.webhookSecretEncrypted));
-    const integration = await this.repo.saveReconfigured(row.id, this.configuration(dto, inbox));
-    this.logger.log(`integration ${row.id} reconfigured (inbox ${inbox.id})`);
+    const integration = await this.lock.run(inboxLockKey(dto), async () => {
+      const inbox = await this.resolveInbox(dto, row.id, this.cipher.decrypt(row.webhookSecretEncrypted));
+      const saved = await this.repo.saveReconfigured(row.id, this.configuration(dto, inbox));
+      this.logger.log(`integration ${row.id} reconfigured (inbox ${inbox.id})`);
+      return saved;
+    });
     this.routing.restart(row.id);
     return integration;
   }
@@ -121,7 +137,7 @@ export class IntegrationsService {
   private async resolveInbox(dto: IntegrationConfigDto, id: string, webhookSecret: string): Promise<ResolvedInbox> {
     const target = { baseUrl: dto.chatwoot.base_url, accountId: dto.chatwoot.account_id, apiToken: dto.chatwoot.api_token };
     try {
-      return await this.inboxes.resolve(target, dto.chatwoot.inbox_name, this.webhookUrl(id, webhookSecret));
+      return await this.inboxes.resolve(target, dto.chatwoot.inbox_name, id, this.webhookUrl(id, webhookSecret));
     } catch (err) {
       throw this.translate(err);
     }

@@ -12,11 +12,11 @@ describe('WebhooksService', () => {
 
     await service.receive({ ...delivery, secret: 'url-secret-0123456789' });
     await service.receive({ ...delivery, secret: 'url-secret-0123456789' });
-    await expect(service.receive({ ...delivery, secret: 'wrong-secret-0123456' })).rejects.toMatchObject({ code: 'unauthorized' });
+    await expect(service.receive({ ...delivery, secret: 'wrong-secret-0123456' })).rejects.toMatchObject({ code: 'not_found', message: 'no webhook at this URL' });
     expect(decrypted).toEqual(['enc:url-secret-0123456789']);
 
     row.webhookSecretEncrypted = 'enc:rotated-secret-0123';
-    await expect(service.receive({ ...delivery, secret: 'url-secret-0123456789' })).rejects.toMatchObject({ code: 'unauthorized' });
+    await expect(service.receive({ ...delivery, secret: 'url-secret-0123456789' })).rejects.toMatchObject({ code: 'not_found', message: 'no webhook at this URL' });
     await expect(service.receive({ ...delivery, secret: 'rotated-secret-0123' })).resolves.toBe('ignored');
     expect(decrypted).toEqual(['enc:url-secret-0123456789', 'enc:rotated-secret-0123']);
   });

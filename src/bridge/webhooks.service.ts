@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { SecretCipher } from '../common/crypto/secret-cipher.js';
 import { constantTimeEquals } from '../common/auth/tokens.js';
-import { BridgeError, integrationNotFound } from './bridge.errors.js';
+import { BridgeError } from './bridge.errors.js';
 import { IntegrationsRepository } from './integrations.repository.js';
 import { RoutingService } from './routing/routing.service.js';
 import { classifyWebhookEvent } from './webhook-events.js';
@@ -18,6 +18,12 @@ export interface WebhookDelivery {
 
 /** What happened to a delivery; the body of the 200 (Chatwoot does not read it). */
 export type WebhookOutcome = 'recorded' | 'duplicate' | 'ignored';
+
+/** The answer to a webhook URL that names no integration, or not with its secret. */
+export const UNKNOWN_WEBHOOK = 'no webhook at this URL';
+
+/** Compared against when the integration is unknown; the length of a real secret (32 bytes, base64url). */
+const UNKNOWN_SECRET = 'x'.repeat(43);
 
 /** Authentication, filtering and one insert, nothing more: Chatwoot waits 5 s at most and never retries (CONTRACT §6). */
 @Injectable()
@@ -38,10 +44,10 @@ export class WebhooksService {
 
   async receive(delivery: WebhookDelivery): Promise<WebhookOutcome> {
     const row = await this.repo.findById(delivery.integrationId);
-    if (!row) throw integrationNotFound(delivery.integrationId);
-    if (!constantTimeEquals(delivery.secret, this.decrypt(row.webhookSecretEncrypted))) {
-      throw new BridgeError('unauthorized', 'invalid webhook secret');
-    }
+    // One answer for an unknown integration and a wrong secret, after the same comparison, so that
+    // the route does not tell which integration ids exist.
+    const known = constantTimeEquals(delivery.secret, row ? this.decrypt(row.webhookSecretEncrypted) : UNKNOWN_SECRET);
+    if (!row || !known) throw new BridgeError('not_found', UNKNOWN_WEBHOOK);
     // Chatwoot before 4.13, or a token that may not read the inbox's secret: the URL secret alone.
     if (row.inboxSigningSecretEncrypted) {
       const check = checkChatwootSignature(

@@ -8,6 +8,8 @@ export type ChatwootErrorCode =
   | 'CHATWOOT_TOKEN_REJECTED'
   | 'CHATWOOT_FORBIDDEN'
   | 'CHATWOOT_UNREACHABLE'
+  | 'CHATWOOT_URL_NOT_ALLOWED'
+  | 'INBOX_IN_USE'
   | 'GATEWAY_UNREACHABLE'
   | 'GATEWAY_FAILED'
   | 'GATEWAY_CREDENTIALS'
@@ -22,6 +24,9 @@ export interface ChatwootErrorContext {
   detail?: string;
   instance?: string;
   reason?: string;
+  /** The host of the normalised chatwootBaseUrl. */
+  host?: string;
+  inboxName?: string;
 }
 
 export class ChatwootError extends Error {
@@ -41,7 +46,7 @@ export const NOT_CONFIGURED_MESSAGE = 'integration gateway not configured (set B
 
 /** SPEC §5's status and exact message for each error. The switch is exhaustive by type. */
 export function chatwootErrorAnswer(error: ChatwootError): [number, string] {
-  const { url = '', accountId = 0, detail = '', instance = '', reason = '' } = error.context;
+  const { url = '', accountId = 0, detail = '', instance = '', reason = '', host = '', inboxName = '' } = error.context;
   switch (error.code) {
     case 'INSTANCE_NOT_FOUND':
       return [404, 'instance not found'];
@@ -59,6 +64,10 @@ export function chatwootErrorAnswer(error: ChatwootError): [number, string] {
       return [403, `Chatwoot denied the request — verify the API token has admin scope on account ${accountId}. Detail: ${detail}`];
     case 'CHATWOOT_UNREACHABLE':
       return [502, `Chatwoot is unreachable at ${url} — verify chatwootBaseUrl and that the host is reachable from the server. Detail: ${detail}`];
+    case 'CHATWOOT_URL_NOT_ALLOWED':
+      return [400, `Chatwoot URL is not allowed — ${host} resolves to a private or local address; the server's CHATWOOT_ALLOWED_HOSTS can allow it`];
+    case 'INBOX_IN_USE':
+      return [409, `Chatwoot inbox "${inboxName}" is already connected to another instance — choose another inboxName`];
     case 'GATEWAY_UNREACHABLE':
       return [502, `integration gateway is unreachable — retry later. Detail: ${detail}`];
     case 'GATEWAY_FAILED':

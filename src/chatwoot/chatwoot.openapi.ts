@@ -35,6 +35,14 @@ const EXAMPLES: Record<ChatwootErrorCode, { when: string; context?: ChatwootErro
     when: 'DNS failure, connection refused, i/o timeout, TLS failure, or Chatwoot answered 5xx',
     context: { url: URL, detail: `Post "${INBOXES}": dial tcp 203.0.113.7:443: connect: connection refused` },
   },
+  CHATWOOT_URL_NOT_ALLOWED: {
+    when: "the server's address policy (CHATWOOT_ALLOWED_HOSTS) refuses every address of the host; nothing was sent to it",
+    context: { host: 'chatwoot.internal' },
+  },
+  INBOX_IN_USE: {
+    when: 'the API inbox of that name in that Chatwoot account routes for another live integration (never taken over)',
+    context: { inboxName: 'RyzeAPI' },
+  },
   GATEWAY_UNREACHABLE: {
     when: 'the bridge itself cannot be reached (refused, DNS, connect timeout)',
     context: { detail: 'POST http://bridge:8080/v1/integrations: connect ECONNREFUSED 10.0.0.12:8080' },
@@ -95,8 +103,8 @@ export const SET_CHATWOOT: EndpointDoc = {
       { key: 'unknownField', when: 'the body has a field that is not documented', body: { ...SAMPLE, inbox: 'a' } },
     ]),
     ...chatwootErrors(
-      'CHATWOOT_NOT_FOUND', 'CHATWOOT_INVALID', 'CHATWOOT_TOKEN_REJECTED', 'CHATWOOT_FORBIDDEN', 'INSTANCE_NOT_FOUND',
-      'PERSIST_FAILED', 'CHATWOOT_UNREACHABLE', 'GATEWAY_UNREACHABLE', 'GATEWAY_FAILED', 'NOT_CONFIGURED',
+      'CHATWOOT_NOT_FOUND', 'CHATWOOT_INVALID', 'CHATWOOT_URL_NOT_ALLOWED', 'CHATWOOT_TOKEN_REJECTED', 'CHATWOOT_FORBIDDEN',
+      'INSTANCE_NOT_FOUND', 'INBOX_IN_USE', 'PERSIST_FAILED', 'CHATWOOT_UNREACHABLE', 'GATEWAY_UNREACHABLE', 'GATEWAY_FAILED', 'NOT_CONFIGURED',
       'GATEWAY_CREDENTIALS', 'ACTIVATION_TIMEOUT',
     ),
     TOKEN_MISMATCH,

@@ -106,7 +106,9 @@ export class ChatwootService {
       }
     } catch (err) {
       if (err instanceof BridgeGatewayError) {
-        throw activationError(err.failure, { url: settings.baseUrl, accountId: settings.accountId, instance: instance.name });
+        throw activationError(err.failure, {
+          url: settings.baseUrl, accountId: settings.accountId, instance: instance.name, inboxName: settings.inboxName,
+        });
       }
       throw err;
     }

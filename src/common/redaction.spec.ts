@@ -15,6 +15,11 @@ describe('redact', () => {
     expect(redact('x secret-long y secret z', ['secret', 'secret-long'])).toBe('x [REDACTED] y [REDACTED] z');
   });
 
+  it('copes with a secret holding a lone surrogate (no URL spelling exists)', () => {
+    const secret = 'tok\ud800en';
+    expect(redact(`a ${secret} b ${JSON.stringify(secret)}`, [secret])).toBe('a [REDACTED] b "[REDACTED]"');
+  });
+
   it('leaves text without a secret alone, and ignores missing values and values too short to be secrets', () => {
     expect(redact('nothing here', ['abc123xyz', '', null, undefined])).toBe('nothing here');
     expect(redact('a key abc', ['abc'])).toBe('a key abc');

@@ -6,7 +6,16 @@ export const MIN_SECRET_LENGTH = 4;
 /** A secret as it may appear in a text: raw, escaped inside a JSON string, URL-encoded. */
 function spellings(secret: string): string[] {
   if (secret.length < MIN_SECRET_LENGTH) return [];
-  return [...new Set([secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)])];
+  return [...new Set([secret, JSON.stringify(secret).slice(1, -1), urlEncoded(secret)].filter((s): s is string => s !== null))];
+}
+
+/** Null for a value with a lone surrogate, which no URL can carry (encodeURIComponent throws a URIError). */
+function urlEncoded(secret: string): string | null {
+  try {
+    return encodeURIComponent(secret);
+  } catch {
+    return null;
+  }
 }
 
 /** A polynomial hash of the MIN_SECRET_LENGTH characters at `at`, without allocating: it rolls along every log line. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { type AllowedHosts, parseAllowedHosts } from '../common/http/url-policy.js';
 
 /** The roles a process can run (SPEC §1 `ROLES`). */
 export type Role = 'api' | 'bridge';
@@ -64,8 +65,13 @@ export interface AppConfig {
   chatwootTimeoutMs: number;
   /** Bridge role: route messages between WhatsApp and Chatwoot (SPEC-MESSAGING §11). */
   routingEnabled: boolean;
-  /** Bridge role: false refuses Chatwoot URLs that resolve to loopback/private/link-local addresses. */
-  chatwootAllowPrivateUrls: boolean;
+  /**
+   * SPEC §1 CHATWOOT_ALLOWED_HOSTS: the private hosts, addresses and ranges that tenant URLs
+   * (Chatwoot base URLs, `mediaUrl`s) may reach; public addresses only when empty.
+   */
+  chatwootAllowedHosts: AllowedHosts;
+  /** Set when the deprecated CHATWOOT_ALLOW_PRIVATE_URLS was given, for the boot warning. */
+  chatwootAllowPrivateUrlsDeprecated: boolean;
   /** SPEC-MESSAGING §8: Meta's Graph API, no trailing `/` (tests point it at a loopback double). */
   whatsappCloudApiUrl: string;
   /** SPEC-MESSAGING §8: how long `/connect` waits for a QR code. */
@@ -136,7 +142,14 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
   );
   // 15 s per call keeps a create (at most two Chatwoot calls) well inside the API's 60 s budget.
   const chatwootTimeoutMs = parseInteger('CHATWOOT_TIMEOUT_MS', str('CHATWOOT_TIMEOUT_MS'), 15_000, 1, 120_000, problems);
-  const chatwootAllowPrivateUrls = parseBoolean('CHATWOOT_ALLOW_PRIVATE_URLS', str('CHATWOOT_ALLOW_PRIVATE_URLS'), true, problems);
+  const { allowed: chatwootAllowedHosts, bad: badAllowedHosts } = parseAllowedHosts(str('CHATWOOT_ALLOWED_HOSTS'));
+  if (badAllowedHosts.length > 0) {
+    problems.push(`CHATWOOT_ALLOWED_HOSTS must list host names, IP addresses or CIDR ranges (not: ${badAllowedHosts.join(', ')})`);
+  }
+  // Deprecated alias: `true` opens every private address as the old default did (link-local and
+  // metadata stay closed); `false` is the default now.
+  const allowPrivateRaw = str('CHATWOOT_ALLOW_PRIVATE_URLS');
+  chatwootAllowedHosts.allPrivate = parseBoolean('CHATWOOT_ALLOW_PRIVATE_URLS', allowPrivateRaw, false, problems) === true;
   const routingEnabled = parseBoolean('BRIDGE_ROUTING', str('BRIDGE_ROUTING'), true, problems);
   // Both roles in one process and no external bridge: the API calls its own bridge over loopback
   // HTTP, exactly as it would call a separate one (SPEC §1).
@@ -237,7 +250,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     bridgeHealthIntervalSeconds: bridgeHealthIntervalSeconds!,
     chatwootTimeoutMs: chatwootTimeoutMs!,
     routingEnabled: routingEnabled!,
-    chatwootAllowPrivateUrls: chatwootAllowPrivateUrls!,
+    chatwootAllowedHosts,
+    chatwootAllowPrivateUrlsDeprecated: allowPrivateRaw !== null,
     whatsappCloudApiUrl: whatsappCloudApiUrl.replace(/\/+$/, ''),
     whatsappConnectTimeoutMs: whatsappConnectTimeoutMs!,
     mediaMaxBytes: mediaMaxBytes!,

@@ -1,8 +1,7 @@
 import { fileTypeFromBuffer } from 'file-type';
 import http from 'node:http';
 import https from 'node:https';
-import { isIP } from 'node:net';
-import { AddressNotAllowedError, isDisallowedAddress, restrictedLookup } from '../common/http/url-policy.js';
+import { AddressNotAllowedError, type AddressPolicy } from '../common/http/url-policy.js';
 
 const MAX_REDIRECTS = 5;
 
@@ -25,8 +24,8 @@ export interface FetchedMedia {
 export interface MediaFetchOptions {
   maxBytes: number;
   timeoutMs: number;
-  /** False applies the address policy: public addresses only (CHATWOOT_ALLOW_PRIVATE_URLS=false). */
-  allowPrivate: boolean;
+  /** SPEC §1 CHATWOOT_ALLOWED_HOSTS: public addresses, and the private ones the operator opened. */
+  policy: AddressPolicy;
 }
 
 /**
@@ -55,9 +54,10 @@ function get(
   options: MediaFetchOptions,
   deadline: number,
 ): Promise<{ location: string } | { bytes: Buffer; contentType: string | null }> {
-  const literal = target.hostname.replace(/^\[|\]$/g, '');
-  if (!options.allowPrivate && isIP(literal) && isDisallowedAddress(literal)) {
-    return Promise.reject(new MediaFetchError(`${literal} is not a public address`));
+  try {
+    options.policy.checkLiteral(target.hostname);
+  } catch (err) {
+    return Promise.reject(new MediaFetchError(`${(err as AddressNotAllowedError).address} is not a public address`));
   }
   const secure = target.protocol === 'https:';
   return new Promise((resolve, reject) => {
@@ -71,7 +71,7 @@ function get(
     };
     const req = (secure ? https : http).request(
       target,
-      { method: 'GET', headers: { Accept: '*/*' }, ...(options.allowPrivate ? {} : { lookup: restrictedLookup() }) },
+      { method: 'GET', headers: { Accept: '*/*' }, lookup: options.policy.lookup() },
       (res) => {
         const status = res.statusCode ?? 0;
         if (status >= 300 && status < 400 && res.headers.location) {

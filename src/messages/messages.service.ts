@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AddressPolicy } from '../common/http/url-policy.js';
 import type { AccountPrincipal } from '../common/auth/principal.js';
 import { errorEnvelope } from '../common/errors/envelope.js';
 import { HttpError, Messages } from '../common/errors/http-error.js';
@@ -50,6 +51,7 @@ export class MessagesService {
     private readonly fetcher: MediaFetcher,
     private readonly idempotency: IdempotencyKeys,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly policy: AddressPolicy,
   ) {}
 
   sendText(principal: AccountPrincipal, name: string, dto: SendTextDto, key: string | undefined): Promise<Answer> {
@@ -145,7 +147,7 @@ export class MessagesService {
         const fetched = await fetchMediaUrl(dto.mediaUrl, {
           maxBytes: this.config.mediaMaxBytes,
           timeoutMs: MEDIA_URL_TIMEOUT_MS,
-          allowPrivate: this.config.chatwootAllowPrivateUrls,
+          policy: this.policy,
         });
         ({ bytes, contentType: served, fileName: urlName } = fetched);
       } catch (err) {

@@ -6,6 +6,7 @@ import { BridgeOutboundMessage } from '../../src/bridge/outbound-message.entity.
 import { ChatwootSimulator, type SimUser } from '../fakes/chatwoot-simulator.js';
 import type { HttpResponse, RequestOptions } from '../support/http.js';
 import { type StartOptions, type TestApp, startTestApp } from '../support/test-app.js';
+import { LOOPBACK_DOUBLES_ENV } from '../support/tenants.js';
 
 export const BRIDGE_TOKEN = 'bridge-test-token-5f2c9a7e1d4b8c36';
 /** The bridge's public URL as Chatwoot knows it; the simulator routes it to the test app. */
@@ -38,6 +39,7 @@ export async function startBridge(options: StartOptions = {}): Promise<BridgeHar
       BRIDGE_PUBLIC_URL,
       BRIDGE_HEALTH_INTERVAL_SECONDS: '0',
       CHATWOOT_TIMEOUT_MS: '2000',
+      ...LOOPBACK_DOUBLES_ENV,
       ...(options.env ?? {}),
     },
   });
@@ -63,7 +65,10 @@ export async function startBridge(options: StartOptions = {}): Promise<BridgeHar
 
 let counter = 0;
 
-/** A valid create/replace body (BRIDGE-API §2); `chatwoot` and top-level fields overridable. */
+/**
+ * A valid create/replace body (BRIDGE-API §2); `chatwoot` and top-level fields overridable. Each
+ * body names an inbox of its own: one inbox never routes for two integrations (BRIDGE-API §4).
+ */
 export function integrationBody(
   h: Pick<BridgeHarness, 'sim' | 'accountId' | 'admin'>,
   overrides: { external_id?: string; instance?: string; chatwoot?: Record<string, unknown>; source?: Record<string, unknown> } = {},
@@ -76,7 +81,7 @@ export function integrationBody(
       base_url: h.sim.url,
       account_id: h.accountId,
       api_token: h.admin.token,
-      inbox_name: 'WhatsApp - Orion',
+      inbox_name: `WhatsApp - Orion ${counter}`,
       sign_messages: true,
       ignore_groups: false,
       start_as_pending: false,

@@ -67,7 +67,8 @@ describe('bridge integrations API (BRIDGE-API §2)', () => {
       const res = await h.call('POST', '/v1/integrations', { json: body });
       expect(res.status).toBe(201);
       expect(Object.keys(res.body)).toEqual(INTEGRATION_KEYS);
-      const inboxes = h.sim.inboxes(h.accountId).filter((i) => i.name === 'WhatsApp - Orion' && i.webhookUrl?.includes(res.body.id));
+      const name = (body.chatwoot as { inbox_name: string }).inbox_name;
+      const inboxes = h.sim.inboxes(h.accountId).filter((i) => i.name === name && i.webhookUrl?.includes(res.body.id));
       expect(inboxes).toHaveLength(1);
       expect(res.body).toEqual({
         id: expect.stringMatching(/^int_[a-z2-7]{16}$/),
@@ -75,7 +76,7 @@ describe('bridge integrations API (BRIDGE-API §2)', () => {
         instance: 'suporte',
         status: 'active',
         inbox_id: inboxes[0].id,
-        inbox_name: 'WhatsApp - Orion',
+        inbox_name: name,
         last_error: '',
         updated_at: expect.stringMatching(RFC3339),
       });
@@ -87,7 +88,7 @@ describe('bridge integrations API (BRIDGE-API §2)', () => {
       ]);
       const create = h.sim.requests[1];
       expect(create.token).toBe(h.admin.token);
-      expect(create.body).toEqual({ name: 'WhatsApp - Orion', channel: { type: 'api', webhook_url: expect.stringMatching(webhookPattern(res.body.id)) } });
+      expect(create.body).toEqual({ name, channel: { type: 'api', webhook_url: expect.stringMatching(webhookPattern(res.body.id)) } });
       expect(inboxes[0].webhookUrl).toBe((create.body as { channel: { webhook_url: string } }).channel.webhook_url);
     });
 
@@ -293,6 +294,26 @@ describe('bridge integrations API (BRIDGE-API §2)', () => {
       expect(missing.body).toEqual({ error: { code: 'not_found', message: 'integration int_unknown not found' } });
     });
 
+    it('answers an id or external_id holding a NUL as unknown (404, empty list), not as a 500', async () => {
+      for (const method of ['GET', 'PUT', 'DELETE']) {
+        const res = await h.call(method, '/v1/integrations/int_%00', method === 'PUT' ? { json: integrationBody(h) } : {});
+        expect([method, res.status, res.body]).toEqual([method, 404, { error: { code: 'not_found', message: 'integration int_\u0000 not found' } }]);
+      }
+      const lookup = await h.call('GET', '/v1/integrations?external_id=a%00b');
+      expect([lookup.status, lookup.body]).toEqual([200, { integrations: [] }]);
+      const created = await h.call('POST', '/v1/integrations', { json: integrationBody(h, { external_id: 'a\u0000b' }) });
+      expect([created.status, created.body]).toEqual([400, { error: { code: 'invalid_request', message: 'external_id must not contain the NUL character (U+0000)' } }]);
+    });
+
+    it('refuses a Chatwoot token that cannot travel in a header, before calling Chatwoot', async () => {
+      for (const token of ['tok en', 'tok\r\nX-Injected: 1', 'tok\u0000en', 'tokén', 'tok\ud800en']) {
+        const res = await h.call('POST', '/v1/integrations', { json: integrationBody(h, { chatwoot: { api_token: token } }) });
+        expect([token, res.status, res.body.error.code]).toEqual([token, 400, 'invalid_request']);
+        expect(res.body.error.message).toMatch(/^(chatwoot\.)?api_token must (not contain|be visible ASCII)/);
+      }
+      expect(h.sim.requests).toEqual([]);
+    });
+
     it('GET ?external_id= lists the integration, or an empty list', async () => {
       const body = integrationBody(h);
       const created = await h.call('POST', '/v1/integrations', { json: body });
@@ -369,6 +390,71 @@ describe('bridge integrations API (BRIDGE-API §2)', () => {
       expect(res.status).toBe(400);
       expect(res.body).toEqual({ error: { code: 'invalid_request', message: 'delete_inbox must be true or false' } });
       expect((await h.call('GET', `/v1/integrations/${created.body.id}`)).status).toBe(200);
+    });
+  });
+
+  describe('an inbox that routes for another integration (BRIDGE-API §4 inbox_in_use)', () => {
+    const inboxOf = (body: Record<string, unknown>) => (body.chatwoot as { inbox_name: string }).inbox_name;
+    const refusal = (name: string, inboxId: number) => ({
+      error: { code: 'inbox_in_use', message: `the API inbox "${name}" (${inboxId}) of Chatwoot account ${h.accountId} routes for another integration` },
+    });
+
+    it('refuses a second integration with the same inbox name (409), and leaves the inbox routing to the first', async () => {
+      const first = integrationBody(h);
+      const owner = await h.call('POST', '/v1/integrations', { json: first });
+      expect(owner.status).toBe(201);
+      const webhook = h.sim.inbox(owner.body.inbox_id)!.webhookUrl;
+      h.sim.requests.length = 0;
+
+      const second = integrationBody(h, { chatwoot: { inbox_name: inboxOf(first) } });
+      const res = await h.call('POST', '/v1/integrations', { json: second });
+      expect([res.status, res.body]).toEqual([409, refusal(inboxOf(first), owner.body.inbox_id)]);
+      // Listed, and nothing written to Chatwoot: the inbox's webhook still goes to the first.
+      expect(h.sim.requests.map((r) => r.method)).toEqual(['GET']);
+      expect(h.sim.inbox(owner.body.inbox_id)!.webhookUrl).toBe(webhook);
+      expect((await h.call('GET', `/v1/integrations?external_id=${second.external_id as string}`)).body).toEqual({ integrations: [] });
+    });
+
+    it('refuses a replace that moves an integration onto another one\'s inbox, and keeps it as it was', async () => {
+      const a = integrationBody(h);
+      const b = integrationBody(h);
+      const ownerA = await h.call('POST', '/v1/integrations', { json: a });
+      const ownerB = await h.call('POST', '/v1/integrations', { json: b });
+      const res = await h.call('PUT', `/v1/integrations/${ownerB.body.id}`, {
+        json: { ...b, chatwoot: { ...(b.chatwoot as object), inbox_name: inboxOf(a) } },
+      });
+      expect([res.status, res.body]).toEqual([409, refusal(inboxOf(a), ownerA.body.inbox_id)]);
+      expect((await h.call('GET', `/v1/integrations/${ownerB.body.id}`)).body).toEqual(ownerB.body);
+      expect(h.sim.inbox(ownerA.body.inbox_id)!.webhookUrl).toContain(ownerA.body.id);
+    });
+
+    it('ends concurrent creates of one inbox name with one integration and one inbox', async () => {
+      const name = `Shared ${Date.now()}`;
+      const bodies = Array.from({ length: 4 }, () => integrationBody(h, { chatwoot: { inbox_name: name } }));
+      const answers = await Promise.all(bodies.map((json) => h.call('POST', '/v1/integrations', { json })));
+      expect(answers.map((r) => r.status).sort()).toEqual([201, 409, 409, 409]);
+      const inboxes = h.sim.inboxes(h.accountId).filter((i) => i.name === name);
+      expect(inboxes).toHaveLength(1);
+      const winner = answers.find((r) => r.status === 201)!;
+      expect(inboxes[0].webhookUrl).toContain(winner.body.id);
+    });
+
+    it('frees the inbox when its integration is deleted: a new integration reuses it', async () => {
+      const first = integrationBody(h);
+      const owner = await h.call('POST', '/v1/integrations', { json: first });
+      expect((await h.call('DELETE', `/v1/integrations/${owner.body.id}`)).status).toBe(204);
+      const next = await h.call('POST', '/v1/integrations', { json: integrationBody(h, { chatwoot: { inbox_name: inboxOf(first) } }) });
+      expect([next.status, next.body.inbox_id]).toEqual([201, owner.body.inbox_id]);
+      expect(h.sim.inbox(owner.body.inbox_id)!.webhookUrl).toContain(next.body.id);
+    });
+
+    it('still takes over an inbox of that name that no integration of this bridge routes for', async () => {
+      const name = `Left behind ${Date.now()}`;
+      const stray = await h.call('POST', '/v1/integrations', { json: integrationBody(h, { chatwoot: { inbox_name: name } }) });
+      // The row is gone (another bridge's database, a restore), but the inbox still calls a URL of this bridge.
+      await h.t.app.get(DataSource).query('DELETE FROM bridge_integrations WHERE id = $1', [stray.body.id]);
+      const res = await h.call('POST', '/v1/integrations', { json: integrationBody(h, { chatwoot: { inbox_name: name } }) });
+      expect([res.status, res.body.inbox_id]).toEqual([201, stray.body.inbox_id]);
     });
   });
 

@@ -139,20 +139,27 @@ describe('bridge provisioning errors (BRIDGE-API §4)', () => {
       });
     });
 
-    it('a base_url that is not Chatwoot (a web page answering 200)', async () => {
-      h.sim.failNext({ status: 200, body: '<html><body>Welcome</body></html>', contentType: 'text/html' });
+    it('a base_url that is not Chatwoot (a web page answering 200): described, never quoted (SPEC §5)', async () => {
+      h.sim.failNext({ status: 200, body: '<html><body>INTERNAL-SECRET-PAGE</body></html>', contentType: 'text/html; charset=utf-8' });
       await expectCreateError(integrationBody(h), {
         code: 'upstream_http',
         reason: 'not_found',
         upstream_status: 200,
-        message: `${inboxesUrl()} HTTP 200: unexpected response, not Chatwoot's API: <html><body>Welcome</body></html>`,
+        message: `${inboxesUrl()} HTTP 200 text/html, 46 bytes, not Chatwoot's API`,
+      });
+    });
+
+    it('an error answer that is not Chatwoot\'s JSON error: described, never quoted', async () => {
+      h.sim.failNext({ status: 404, body: { secret: 'INTERNAL-SECRET-VALUE' } });
+      await expectCreateError(integrationBody(h), {
+        code: 'upstream_http', reason: 'not_found', upstream_status: 404, message: `${inboxesUrl()} HTTP 404 application/json, 34 bytes`,
       });
     });
 
     it('a base_url that redirects (the API never does)', async () => {
       h.sim.failNext({ status: 301, body: '' });
       await expectCreateError(integrationBody(h), {
-        code: 'upstream_http', reason: 'not_found', upstream_status: 301, message: `${inboxesUrl()} HTTP 301: `,
+        code: 'upstream_http', reason: 'not_found', upstream_status: 301, message: `${inboxesUrl()} HTTP 301 text/plain, 0 bytes`,
       });
     });
   });
@@ -193,24 +200,27 @@ describe('bridge provisioning errors (BRIDGE-API §4)', () => {
     it('a 503 from a proxy', async () => {
       h.sim.failNext({ status: 503, body: 'Service Unavailable', contentType: 'text/plain' });
       await expectCreateError(integrationBody(h), {
-        code: 'upstream_http', reason: 'upstream_error', upstream_status: 503, message: `${inboxesUrl()} HTTP 503: Service Unavailable`,
+        code: 'upstream_http', reason: 'upstream_error', upstream_status: 503, message: `${inboxesUrl()} HTTP 503 text/plain, 19 bytes`,
       });
     });
 
     it('a 429 from rack-attack', async () => {
       h.sim.failNext({ status: 429, body: 'Retry later\n', contentType: 'text/plain' });
       await expectCreateError(integrationBody(h), {
-        code: 'upstream_http', reason: 'upstream_error', upstream_status: 429, message: `${inboxesUrl()} HTTP 429: Retry later\n`,
+        code: 'upstream_http', reason: 'upstream_error', upstream_status: 429, message: `${inboxesUrl()} HTTP 429 text/plain, 12 bytes`,
       });
     });
 
-    it('redacts the token when an answer echoes it', async () => {
-      h.sim.failNext({ status: 502, body: `bad gateway for api_access_token=${h.admin.token}`, contentType: 'text/plain' });
+    it('redacts the token when an error echoes it, before cutting the quote to 300 characters', async () => {
+      // The token straddles character 300 of the body: cut first, its first characters would survive.
+      const error = `${'x'.repeat(300 - '{"error":"'.length - 10)}${h.admin.token}`;
+      h.sim.failNext({ status: 502, body: { error } });
+      const redacted = `{"error":"${error.replace(h.admin.token, '[REDACTED]')}"}`;
       await expectCreateError(integrationBody(h), {
         code: 'upstream_http',
         reason: 'upstream_error',
         upstream_status: 502,
-        message: `${inboxesUrl()} HTTP 502: bad gateway for api_access_token=[REDACTED]`,
+        message: `${inboxesUrl()} HTTP 502: ${redacted.slice(0, 300)}…`,
       });
     });
   });

@@ -221,7 +221,7 @@ describe('POST /api/chatwoot/set/:instance (SPEC §5)', () => {
   });
 
   describe('request checks', () => {
-    it.each([
+    it.each<[Record<string, unknown>, string]>([
       [{}, 'invalid body: chatwootBaseUrl is required; chatwootAccountId is required; chatwootApiToken is required'],
       [setBody({ chatwootBaseUrl: 'ftp://x.example.com' }), 'invalid body: chatwootBaseUrl must be an absolute http or https URL with a host and no query, fragment or credentials'],
       [setBody({ chatwootBaseUrl: 'https://x.example.com/?q=1' }), 'invalid body: chatwootBaseUrl must be an absolute http or https URL with a host and no query, fragment or credentials'],
@@ -232,6 +232,12 @@ describe('POST /api/chatwoot/set/:instance (SPEC §5)', () => {
       [setBody({ chatwootAccountId: 1.5 }), 'invalid body: chatwootAccountId must be an integer greater than 0'],
       [setBody({ chatwootApiToken: '' }), 'invalid body: chatwootApiToken must not be empty'],
       [setBody({ chatwootApiToken: 'x'.repeat(513) }), 'invalid body: chatwootApiToken must be at most 512 characters'],
+      // SPEC §5: 1–512 visible ASCII characters; these used to pass and fail later as a 502.
+      ...['tok en', 'tok\r\nX-Injected: 1', 'tok\u0000en', 'tok\ten', 'tokén', 'tok😀', 'tok\ud800en'].map((token): [Record<string, unknown>, string] => [
+        setBody({ chatwootApiToken: token }),
+        'invalid body: chatwootApiToken must be visible ASCII characters only (no spaces, control characters or non-ASCII)',
+      ]),
+      [setBody({ inboxName: 'Orion \ud800' }), 'invalid body: inboxName must not contain a lone surrogate (an unpaired \\ud800-\\udfff escape)'],
       [setBody({ inboxName: '' }), 'invalid body: inboxName must be 1 to 100 characters after trimming'],
       [setBody({ inboxName: ' '.repeat(5) }), 'invalid body: inboxName must be 1 to 100 characters after trimming'],
       [setBody({ inboxName: 'x'.repeat(101) }), 'invalid body: inboxName must be 1 to 100 characters after trimming'],

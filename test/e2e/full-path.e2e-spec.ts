@@ -5,6 +5,7 @@ import { eventually } from '../support/chatwoot.js';
 import { createAccount, createInstance, type TestAccount } from '../support/factories.js';
 import { envelope } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { LOOPBACK_DOUBLES_ENV } from '../support/tenants.js';
 
 const BRIDGE_PUBLIC_URL = 'http://bridge.test';
 const RFC3339 = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
@@ -26,7 +27,7 @@ describe('full path: API → bridge → Chatwoot (embedded, ROLES=api,bridge)', 
     admin = sim.addUser(ACCOUNT_ID, 'administrator');
     const port = await refusedPort(); // a free port, for the embedded bridge URL
     t = await startTestApp({
-      env: { ROLES: 'api,bridge', PORT: String(port), BRIDGE_PUBLIC_URL, BRIDGE_HEALTH_INTERVAL_SECONDS: '0', CHATWOOT_TIMEOUT_MS: '3000' },
+      env: { ...LOOPBACK_DOUBLES_ENV, ROLES: 'api,bridge', PORT: String(port), BRIDGE_PUBLIC_URL, BRIDGE_HEALTH_INTERVAL_SECONDS: '0', CHATWOOT_TIMEOUT_MS: '3000' },
     });
     sim.routeWebhooks(BRIDGE_PUBLIC_URL, t.url);
     account = await createAccount(t);

@@ -127,6 +127,7 @@ describe('the OpenAPI document and Swagger UI (SPEC §7)', () => {
       'Instance token does not match the requested instance',
     ]);
     expect(messages(doc, set, 'post', 404)).toEqual(['instance not found']);
+    expect(messages(doc, set, 'post', 409)).toEqual(['Chatwoot inbox "RyzeAPI" is already connected to another instance — choose another inboxName']);
     expect(messages(doc, set, 'post', 413)).toEqual(['Request body too large']);
     expect(messages(doc, set, 'post', 500)).toEqual(['Internal server error', 'chatwoot integration failed: persist integration: database write failed']);
     expect(messages(doc, set, 'post', 502)).toEqual([
@@ -142,6 +143,7 @@ describe('the OpenAPI document and Swagger UI (SPEC §7)', () => {
       'chatwoot activation timed out after 60s — it may still complete; check GET /api/chatwoot/list/suporte',
     ]);
     expect(messages(doc, set, 'post', 400)).toEqual([
+      "Chatwoot URL is not allowed — chatwoot.internal resolves to a private or local address; the server's CHATWOOT_ALLOWED_HOSTS can allow it",
       'Chatwoot account or endpoint not found — verify chatwootBaseUrl (https://chatwoot.example.com) and chatwootAccountId (5). Detail: https://chatwoot.example.com/api/v1/accounts/5/inboxes HTTP 404: {"error":"Resource could not be found"}',
       'Chatwoot rejected the request as invalid — verify inboxName and the integration settings. Detail: https://chatwoot.example.com/api/v1/accounts/5/inboxes HTTP 422: {"message":"Name can\'t be blank"}',
       'invalid body: Content-Type must be application/json',

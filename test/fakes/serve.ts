@@ -48,6 +48,7 @@ await new Promise<void>((resolve) => control.listen(port('SIMULATOR_CONTROL_PORT
 const controlUrl = `http://127.0.0.1:${port('SIMULATOR_CONTROL_PORT', 3201)}`;
 
 process.stdout.write(`Chatwoot simulator  ${chatwoot.url}
+  start the server with CHATWOOT_ALLOWED_HOSTS=127.0.0.1 (tenant URLs reach public addresses only otherwise)
   chatwootAccountId   ${accountId}
   chatwootApiToken    ${admin.token}   (an administrator of the account)
 

@@ -6,6 +6,7 @@ import { request } from '../support/http.js';
 import { PrivatePostgres } from '../support/private-postgres.js';
 import { buildServer, freePort, startServer, type ServerProcess } from '../support/server-process.js';
 import { TEST_ADMIN_TOKEN } from '../support/test-app.js';
+import { LOOPBACK_DOUBLES_ENV } from '../support/tenants.js';
 
 const BRIDGE_PUBLIC_URL = 'http://bridge.faults';
 const ACCOUNT_ID = 1;
@@ -32,13 +33,13 @@ describe('routing across crashes (split layout, real server processes)', () => {
 
   const startApi = () =>
     startServer(build, {
-      ROLES: 'api', DATABASE_URL: pgsql.url, ENCRYPTION_KEY: encryptionKey, ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+      ...LOOPBACK_DOUBLES_ENV, ROLES: 'api', DATABASE_URL: pgsql.url, ENCRYPTION_KEY: encryptionKey, ADMIN_TOKEN: TEST_ADMIN_TOKEN,
       BRIDGE_URL: `http://127.0.0.1:${bridgePort}`, BRIDGE_TOKEN: bridgeToken, PUBLIC_URL: `http://127.0.0.1:${apiPort}`,
       WHATSAPP_CLOUD_API_URL: graph.url, RATE_LIMIT_PER_MINUTE: '1000000', RATE_LIMIT_CREATE_PER_MINUTE: '1000000', LOG_LEVEL: 'warn',
     }, 60_000, apiPort);
   const startBridge = () =>
     startServer(build, {
-      ROLES: 'bridge', DATABASE_URL: pgsql.url, ENCRYPTION_KEY: encryptionKey, BRIDGE_TOKEN: bridgeToken,
+      ...LOOPBACK_DOUBLES_ENV, ROLES: 'bridge', DATABASE_URL: pgsql.url, ENCRYPTION_KEY: encryptionKey, BRIDGE_TOKEN: bridgeToken,
       BRIDGE_PUBLIC_URL, BRIDGE_HEALTH_INTERVAL_SECONDS: '0', CHATWOOT_TIMEOUT_MS: '3000', LOG_LEVEL: 'warn', MIGRATE_ON_START: 'false',
     }, 60_000, bridgePort);
 

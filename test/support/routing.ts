@@ -2,7 +2,7 @@ import { ChatwootSimulator, type SimUser } from '../fakes/chatwoot-simulator.js'
 import { refusedPort } from '../fakes/fake-bridge.js';
 import { createAccount, type TestAccount } from './factories.js';
 import { startTestApp, type TestApp } from './test-app.js';
-import { UNLIMITED_RATE_ENV } from './tenants.js';
+import { LOOPBACK_DOUBLES_ENV, UNLIMITED_RATE_ENV } from './tenants.js';
 
 const BRIDGE_PUBLIC_URL = 'http://bridge.test';
 
@@ -26,7 +26,7 @@ export async function startRouting(accountId: number, env: Record<string, string
   const port = await refusedPort();
   const t = await startTestApp({
     env: {
-      ...UNLIMITED_RATE_ENV, ROLES: 'api,bridge', PORT: String(port), BRIDGE_PUBLIC_URL, BRIDGE_HEALTH_INTERVAL_SECONDS: '0',
+      ...UNLIMITED_RATE_ENV, ...LOOPBACK_DOUBLES_ENV, ROLES: 'api,bridge', PORT: String(port), BRIDGE_PUBLIC_URL, BRIDGE_HEALTH_INTERVAL_SECONDS: '0',
       CHATWOOT_TIMEOUT_MS: '2000', ...env,
     },
   });

@@ -20,6 +20,13 @@ export interface Tenant {
   instances: TenantInstance[];
 }
 
+/**
+ * The doubles (Chatwoot, media servers) listen on 127.0.0.1, which the default address policy
+ * refuses (SPEC §1): suites that reach them open loopback as an operator of a self-hosted Chatwoot
+ * would. The policy's own tests leave it closed.
+ */
+export const LOOPBACK_DOUBLES_ENV = { CHATWOOT_ALLOWED_HOSTS: '127.0.0.1' };
+
 /** Budgets high enough that thousands of requests of one suite never meet the rate limit. */
 export const UNLIMITED_RATE_ENV = {
   RATE_LIMIT_PER_MINUTE: '1000000',

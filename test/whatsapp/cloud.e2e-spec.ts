@@ -6,7 +6,7 @@ import { eventually } from '../support/chatwoot.js';
 import { cloudFields, createAccount, createInstance, type TestAccount } from '../support/factories.js';
 import { envelope, request } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { UNLIMITED_RATE_ENV } from '../support/tenants.js';
+import { LOOPBACK_DOUBLES_ENV, UNLIMITED_RATE_ENV } from '../support/tenants.js';
 import { StreamClient } from '../support/ws.js';
 
 const PUBLIC_URL = 'https://api.example.com';
@@ -20,7 +20,7 @@ describe('Cloud API instances', () => {
 
   beforeAll(async () => {
     graph = await GraphApiDouble.start();
-    t = await startTestApp({ env: { ...UNLIMITED_RATE_ENV, PUBLIC_URL, WHATSAPP_CLOUD_API_URL: graph.url, WHATSAPP_CONNECT_TIMEOUT_MS: '1500' } });
+    t = await startTestApp({ env: { ...UNLIMITED_RATE_ENV, ...LOOPBACK_DOUBLES_ENV, PUBLIC_URL, WHATSAPP_CLOUD_API_URL: graph.url, WHATSAPP_CONNECT_TIMEOUT_MS: '1500' } });
     account = await createAccount(t);
     hook = `${t.url}/webhooks/whatsapp-cloud`;
   });

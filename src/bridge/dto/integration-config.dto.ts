@@ -5,6 +5,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { HttpUrlRule } from '../../common/http-url.js';
+import { NoNulCharacter, VISIBLE_ASCII, WellFormedText } from '../../common/http/text-rules.js';
 
 function HttpUrl(): PropertyDecorator {
   return applyDecorators(
@@ -17,13 +18,18 @@ function HttpUrl(): PropertyDecorator {
 
 // applyDecorators keeps the listed order, which is the order rules are checked in (and the first
 // failure is the one reported); stacked decorators would register bottom-up.
-function Text(max: number, opts: { notBlank?: boolean } = {}): PropertyDecorator {
+// Every text is stored (PostgreSQL text holds no NUL) and may reach a header or a URL (no lone
+// surrogate); the Chatwoot token is sent as a header, so visible ASCII only (SPEC §5).
+function Text(max: number, opts: { notBlank?: boolean; header?: boolean } = {}): PropertyDecorator {
   return applyDecorators(
     IsDefined({ message: '$property is required' }),
     IsString({ message: '$property must be a string' }),
     MinLength(1, { message: '$property must not be empty' }),
     MaxLength(max, { message: `$property must be at most ${max} characters` }),
     ...(opts.notBlank ? [Matches(/\S/, { message: '$property must not be blank' })] : []),
+    NoNulCharacter({ message: '$property must not contain the NUL character (U+0000)' }),
+    WellFormedText({ message: '$property must not contain a lone surrogate' }),
+    ...(opts.header ? [Matches(VISIBLE_ASCII, { message: '$property must be visible ASCII characters only' })] : []),
   );
 }
 
@@ -58,7 +64,7 @@ export class IntegrationChatwootDto {
   @PositiveInt()
   account_id: number;
 
-  @Text(512)
+  @Text(512, { header: true })
   api_token: string;
 
   /** Chatwoot's own limit on inbox names (CONTRACT §2 lists 255 for names). */

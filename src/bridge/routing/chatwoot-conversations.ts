@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ChatwootClient, type ChatwootTarget, MultipartBody } from '../chatwoot-client.js';
-import { ChatwootHttpError } from '../chatwoot-errors.js';
+import { ChatwootHttpError, unexpectedJson } from '../chatwoot-errors.js';
 
 export type ConversationStatus = 'open' | 'resolved' | 'pending' | 'snoozed';
 
@@ -60,7 +60,7 @@ export class ChatwootConversations {
       ...(fields.phoneNumber ? { phone_number: fields.phoneNumber } : {}),
     })) as { payload?: { contact?: { id?: unknown } } } | null;
     const id = body?.payload?.contact?.id;
-    if (typeof id !== 'number') throw new ChatwootHttpError('POST', `${t.baseUrl}/contacts`, 200, 'JSON that is not a contact', true);
+    if (typeof id !== 'number') throw unexpectedJson('POST', `${t.baseUrl}/contacts`, 'JSON that is not a contact');
     return id;
   }
 
@@ -93,7 +93,7 @@ export class ChatwootConversations {
   async createConversation(t: ChatwootTarget, inboxId: number, contactId: number, sourceId: string, status: 'open' | 'pending'): Promise<ChatwootConversation> {
     const body = await this.client.request(t, 'POST', '/conversations', { inbox_id: inboxId, contact_id: contactId, source_id: sourceId, status });
     const conversation = toConversation(body);
-    if (!conversation) throw new ChatwootHttpError('POST', `${t.baseUrl}/conversations`, 200, 'JSON that is not a conversation', true);
+    if (!conversation) throw unexpectedJson('POST', `${t.baseUrl}/conversations`, 'JSON that is not a conversation');
     return conversation;
   }
 
@@ -111,7 +111,7 @@ export class ChatwootConversations {
         )
       : { content: m.content, message_type: m.messageType, private: false, source_id: m.sourceId, content_attributes: attributes };
     const created = toMessage(await this.client.request(t, 'POST', path, body));
-    if (!created) throw new ChatwootHttpError('POST', `${t.baseUrl}${path}`, 200, 'JSON that is not a message', true);
+    if (!created) throw unexpectedJson('POST', `${t.baseUrl}${path}`, 'JSON that is not a message');
     return created;
   }
 

@@ -1,4 +1,5 @@
 import type { Logger } from '@nestjs/common';
+import { redact } from '../../common/redaction.js';
 import { backoffMs } from '../../common/time.js';
 import type { ChatwootTarget } from '../chatwoot-client.js';
 import { ChatwootHttpError, ChatwootUnreachableError } from '../chatwoot-errors.js';
@@ -541,7 +542,9 @@ export class IntegrationRouter {
   }
 
   /** WhatsApp refused the reply: the Chatwoot message shows it (`failed`, external_error). */
-  private async refuse(row: ReplyRecord, reason: string): Promise<boolean> {
+  private async refuse(row: ReplyRecord, given: string): Promise<boolean> {
+    // Shown in Chatwoot and stored: redacted before either cuts it.
+    const reason = this.redacted(given);
     await this.deps.store.replyRefused(row.id, reason);
     this.outboundTries.delete(row.id);
     await this.reportError(`reply ${row.chatwootMessageId} not sent: ${reason}`, false);
@@ -587,10 +590,19 @@ export class IntegrationRouter {
     }
   }
 
-  /** `last_error` says the latest reason; `status` becomes `error` only for lasting failures. */
+  /**
+   * `last_error` says the latest reason; `status` becomes `error` only for lasting failures. It
+   * reaches the tenant (SPEC §5 status), and the store cuts it: redacted here, before any cut.
+   */
   private async reportError(reason: string, asStatus: boolean): Promise<void> {
-    this.deps.logger.warn(`integration ${this.id}: ${reason}`);
-    await this.deps.integrations.reportRoutingError(this.id, reason, asStatus);
+    const shown = this.redacted(reason);
+    this.deps.logger.warn(`integration ${this.id}: ${shown}`);
+    await this.deps.integrations.reportRoutingError(this.id, shown, asStatus);
+  }
+
+  /** A text without this integration's Chatwoot token or callback token. */
+  private redacted(text: string): string {
+    return redact(text, [this.config.target.apiToken, this.config.source.token]);
   }
 
   private async clearLastError(): Promise<void> {

@@ -1,8 +1,10 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsDefined, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min, type ValidationOptions } from 'class-validator';
-import { CodePointLength, NoNulCharacter } from '../../common/http/text-rules.js';
+import {
+  IsBoolean, IsDefined, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min, type ValidationOptions,
+} from 'class-validator';
+import { CodePointLength, NoNulCharacter, VISIBLE_ASCII, WellFormedText } from '../../common/http/text-rules.js';
 import { HttpUrlRule } from '../../common/http-url.js';
 import { DEFAULT_INBOX_NAME } from '../chatwoot-settings.js';
 
@@ -65,14 +67,16 @@ export function ChatwootApiTokenRule(options: RuleOptions = {}) {
   const { validation: opts, required, description } = documented(
     options,
     true,
-    'A Chatwoot API access token with admin scope on the account. Stored encrypted; never returned by any route.',
+    'A Chatwoot API access token with admin scope on the account: 1 to 512 visible ASCII characters (`!` to `~`; it ' +
+      'travels in an HTTP header). Stored encrypted; never returned by any route.',
   );
   return applyDecorators(
     IsDefined({ ...opts, message: '$property is required' }),
     IsString({ ...opts, message: '$property must be a string' }),
     IsNotEmpty({ ...opts, message: '$property must not be empty' }),
     MaxLength(512, { ...opts, message: '$property must be at most 512 characters' }),
-    ApiProperty({ type: String, minLength: 1, maxLength: 512, required, description }),
+    Matches(VISIBLE_ASCII, { ...opts, message: '$property must be visible ASCII characters only (no spaces, control characters or non-ASCII)' }),
+    ApiProperty({ type: String, minLength: 1, maxLength: 512, pattern: '^[!-~]+$', required, description }),
   );
 }
 
@@ -89,6 +93,7 @@ export function InboxNameRule(options: RuleOptions = {}) {
     IsString({ ...opts, message: '$property must be a string' }),
     CodePointLength(1, 100, { ...opts, message: '$property must be 1 to 100 characters after trimming' }),
     NoNulCharacter({ ...opts, message: '$property must not contain the NUL character (U+0000)' }),
+    WellFormedText({ ...opts, message: '$property must not contain a lone surrogate (an unpaired \\ud800-\\udfff escape)' }),
     Transform(({ value }) => (typeof value === 'string' ? value.trim() : value)),
     ApiProperty({ type: String, required: false, default: DEFAULT_INBOX_NAME, description, example: 'WhatsApp - Orion' }),
   );

@@ -36,3 +36,20 @@ export function NoNulCharacter(options?: ValidationOptions): PropertyDecorator {
     options,
   );
 }
+
+/** In a `u` regex a surrogate pair is one code point: only an unpaired half is of category Cs. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * No lone surrogate (a `\ud800` escape in JSON): such a string cannot be encoded as UTF-8, so it
+ * would be stored or sent altered, and URL-encoding it throws.
+ */
+export function WellFormedText(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    { name: 'wellFormedText', validator: { validate: (value: unknown) => typeof value !== 'string' || !LONE_SURROGATE.test(value) } },
+    options,
+  );
+}
+
+/** SPEC §5: the Chatwoot API token travels in an HTTP header, so only `!` to `~`. */
+export const VISIBLE_ASCII = /^[!-~]+$/;
