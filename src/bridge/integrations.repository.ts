@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type Repository } from 'typeorm';
+import { driverPool } from '../database/driver-pool.js';
 import { BridgeIntegration, type IntegrationStatus } from './integration.entity.js';
 import { BridgeOutboundMessage } from './outbound-message.entity.js';
 
@@ -12,6 +13,8 @@ export type IntegrationConfiguration = Pick<
   | 'inboxId' | 'inboxSigningSecretEncrypted' | 'signMessages' | 'ignoreGroups' | 'startAsPending' | 'reopenResolved'
   | 'sourceApiUrl' | 'sourceInstance' | 'sourceTokenEncrypted'
 >;
+
+export type WebhookTarget = Pick<BridgeIntegration, 'id' | 'webhookSecretEncrypted' | 'inboxSigningSecretEncrypted' | 'inboxId'>;
 
 export interface HealthVerdict {
   status: IntegrationStatus;
@@ -39,6 +42,27 @@ export class IntegrationsRepository {
   /** Null for an id no row can have: PostgreSQL text holds no NUL, and the query would fail (a 500). */
   async findById(id: string): Promise<BridgeIntegration | null> {
     return storable(id) ? this.integrations.findOneBy({ id }) : null;
+  }
+
+  /**
+   * What a Chatwoot webhook is checked against, read on the driver's pool: Chatwoot posts one for
+   * every message, the bridge's own included, and a whole entity through TypeORM cost as much CPU
+   * as routing the message (`npm run bench`, routing).
+   */
+  async findWebhookTarget(id: string): Promise<WebhookTarget | null> {
+    if (!storable(id)) return null;
+    const { rows } = await driverPool(this.dataSource).query(
+      `SELECT "id", "webhook_secret_encrypted", "inbox_signing_secret_encrypted", "inbox_id" FROM "bridge_integrations" WHERE "id" = $1`,
+      [id],
+    );
+    if (!rows.length) return null;
+    const r = rows[0];
+    return {
+      id: String(r.id),
+      webhookSecretEncrypted: String(r.webhook_secret_encrypted),
+      inboxSigningSecretEncrypted: r.inbox_signing_secret_encrypted === null ? null : String(r.inbox_signing_secret_encrypted),
+      inboxId: Number(r.inbox_id),
+    };
   }
 
   async findByExternalId(externalId: string): Promise<BridgeIntegration | null> {

@@ -43,7 +43,7 @@ export class WebhooksService {
   ) {}
 
   async receive(delivery: WebhookDelivery): Promise<WebhookOutcome> {
-    const row = await this.repo.findById(delivery.integrationId);
+    const row = await this.repo.findWebhookTarget(delivery.integrationId);
     // One answer for an unknown integration and a wrong secret, after the same comparison, so that
     // the route does not tell which integration ids exist.
     const known = constantTimeEquals(delivery.secret, row ? this.decrypt(row.webhookSecretEncrypted) : UNKNOWN_SECRET);
