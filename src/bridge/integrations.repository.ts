@@ -52,15 +52,15 @@ export class IntegrationsRepository {
   async findWebhookTarget(id: string): Promise<WebhookTarget | null> {
     if (!storable(id)) return null;
     const { rows } = await driverPool(this.dataSource).query(
-      `SELECT "id", "webhook_secret_encrypted", "inbox_signing_secret_encrypted", "inbox_id" FROM "bridge_integrations" WHERE "id" = $1`,
+      `SELECT "id", "webhook_secret", "inbox_signing_secret", "inbox_id" FROM "bridge_integrations" WHERE "id" = $1`,
       [id],
     );
     if (!rows.length) return null;
     const r = rows[0];
     return {
       id: String(r.id),
-      webhookSecretEncrypted: String(r.webhook_secret_encrypted),
-      inboxSigningSecretEncrypted: r.inbox_signing_secret_encrypted === null ? null : String(r.inbox_signing_secret_encrypted),
+      webhookSecretEncrypted: String(r.webhook_secret),
+      inboxSigningSecretEncrypted: r.inbox_signing_secret === null ? null : String(r.inbox_signing_secret),
       inboxId: Number(r.inbox_id),
     };
   }

@@ -3,7 +3,7 @@ import { WebhooksService } from './webhooks.service.js';
 describe('WebhooksService', () => {
   it('decrypts an integration\'s webhook secret once, and again when its ciphertext changes', async () => {
     const row = { id: 'int_1', inboxId: 7, webhookSecretEncrypted: 'enc:url-secret-0123456789', inboxSigningSecretEncrypted: null };
-    const repo = { findById: async () => row, recordOutboundMessage: async () => true };
+    const repo = { findWebhookTarget: async () => row, recordOutboundMessage: async () => true };
     const decrypted: string[] = [];
     const cipher = { decrypt: (v: string) => (decrypted.push(v), v.replace(/^enc:/, '')) };
     const routing = { replyRecorded: () => undefined, replyChanged: () => undefined, conversationChanged: () => undefined };
