@@ -27,6 +27,8 @@ const OUTBOUND_BATCH = 50;
  * concurrent jobs, out of order (CONTRACT §14), usually within tens of milliseconds.
  */
 const REORDER_MS = 100;
+/** The longest a run of replies arriving less than REORDER_MS apart is held back. */
+const REORDER_MAX_MS = 1_000;
 
 export interface RouterDeps {
   store: RoutingRepository;
@@ -77,6 +79,7 @@ export class IntegrationRouter {
   private outboundAgain = false;
   private outboundTimer: NodeJS.Timeout | null = null;
   private reorderTimer: NodeJS.Timeout | null = null;
+  private reorderSince = 0;
   private readonly outboundTries = new Map<string, number>();
   /** Sends to the API in flight: an outgoing event with an unknown id may be one of them. */
   private sending: Promise<unknown> = Promise.resolve();
@@ -112,7 +115,17 @@ export class IntegrationRouter {
 
   /** A reply was recorded: sent after the reorder window, with any earlier one that arrives in it. */
   replyArrived(): void {
-    if (this.stopped || this.reorderTimer) return;
+    if (this.stopped) return;
+    // Each reply waits REORDER_MS for the next one, and a run of them at most REORDER_MAX_MS: a
+    // batch that Chatwoot's jobs deliver one after another (slowly on a busy machine) is sent in
+    // Chatwoot's order, and a lone reply waits only REORDER_MS.
+    const now = Date.now();
+    if (this.reorderTimer) {
+      if (now - this.reorderSince >= REORDER_MAX_MS) return;
+      clearTimeout(this.reorderTimer);
+    } else {
+      this.reorderSince = now;
+    }
     this.reorderTimer = setTimeout(() => {
       this.reorderTimer = null;
       this.kickOutbound();
