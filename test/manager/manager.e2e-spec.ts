@@ -87,8 +87,9 @@ describeBrowser('the manager page in a browser', () => {
 
     rmSync(SCREENSHOTS, { recursive: true, force: true });
     mkdirSync(SCREENSHOTS, { recursive: true });
-    // Root in a container: Chromium's sandbox needs user namespaces that it may not have there.
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ['--no-sandbox'] });
+    // Root in a container: Chromium's sandbox needs user namespaces that it may not have there, and
+    // /dev/shm may be a few megabytes.
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
     context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
     // Before any script of the page: every CSP violation the page causes is recorded.
     await context.addInitScript('window.__csp = []; document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(e.effectiveDirective));');
