@@ -261,12 +261,22 @@ describeBrowser('the manager page in a browser', () => {
     await shot('5-chatwoot-active');
   });
 
-  it('the event stream, live: a message received on WhatsApp appears at the top of the list', async () => {
+  it('the event stream, live: a message received on WhatsApp appears at the top of the list, which keeps the latest 50', async () => {
     factory.last.ev.emit('messages.upsert', { messages: [fixture('text')], type: 'notify' });
     await until(async () => expect(await page.locator('#events li').first().textContent()).toMatch(
       /^#\d+ message\.exchange — from \+5511888888888 Bob \[text\] hello$/,
     ));
     await shot('6-events');
+
+    const hello = fixture('text');
+    const burst = Array.from({ length: 55 }, (_, i) => ({
+      ...hello, key: { ...hello.key, id: `3EB0MANAGER${String(i).padStart(3, '0')}` }, message: { conversation: `burst ${i}` },
+    }));
+    factory.last.ev.emit('messages.upsert', { messages: burst, type: 'notify' });
+    await until(async () => expect(await page.locator('#events li').first().textContent()).toMatch(/\[text\] burst 54$/));
+    const shown = await page.locator('#events li').allTextContents();
+    expect(shown).toHaveLength(50);
+    expect(shown[49]).toMatch(/\[text\] burst 5$/);
   });
 
   it('log out (after a confirmation): the instance is disconnected and the device logged out', async () => {
