@@ -89,7 +89,7 @@ describe('the bridge: bearer token, webhook secret and signature', () => {
 
   it('the webhook receiver checks the URL secret with it', async () => {
     const row = { id: 'int_1', inboxId: 7, webhookSecretEncrypted: 'enc:url-secret-0123456789', inboxSigningSecretEncrypted: null };
-    const repo = { findById: async () => row, recordOutboundMessage: async () => true };
+    const repo = { findWebhookTarget: async () => row, recordOutboundMessage: async () => true };
     const cipher = { decrypt: (v: string) => v.replace(/^enc:/, '') };
     const routing = { replyRecorded: () => undefined, replyChanged: () => undefined, conversationChanged: () => undefined };
     const service = new WebhooksService(repo as never, cipher as never, routing as never);
@@ -97,7 +97,7 @@ describe('the bridge: bearer token, webhook secret and signature', () => {
     await expect(service.receive({ ...delivery, secret: 'url-secret-0123456789' })).resolves.toBe('ignored');
     await expect(service.receive({ ...delivery, secret: 'url-secret-012345678X' })).rejects.toMatchObject({ code: 'not_found' });
     // An unknown integration is compared too (against a stand-in), so that it takes as long.
-    const unknown = new WebhooksService({ findById: async () => null } as never, cipher as never, routing as never);
+    const unknown = new WebhooksService({ findWebhookTarget: async () => null } as never, cipher as never, routing as never);
     await expect(unknown.receive({ ...delivery, secret: 'url-secret-0123456789' })).rejects.toMatchObject({ code: 'not_found' });
     expect(calls()).toEqual([
       [sha256('url-secret-0123456789'), sha256('url-secret-0123456789')],
