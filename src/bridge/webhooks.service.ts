@@ -96,7 +96,7 @@ export class WebhooksService {
       payload: payload as Record<string, unknown>,
     });
     this.logger.log(`integration ${row.id}: message ${verdict.message.messageId} ${recorded ? 'recorded' : 'already recorded'}`);
-    if (recorded) this.routing.replyRecorded(row.id);
+    if (recorded) this.routing.replyRecorded(row.id, verdict.message.conversationId);
     return recorded ? 'recorded' : 'duplicate';
   }
 

@@ -80,6 +80,7 @@ export class IntegrationRouter {
   private outboundTimer: NodeJS.Timeout | null = null;
   private reorderTimer: NodeJS.Timeout | null = null;
   private reorderSince = 0;
+  private readonly reorderConversations = new Set<number>();
   private readonly outboundTries = new Map<string, number>();
   /** Sends to the API in flight: an outgoing event with an unknown id may be one of them. */
   private sending: Promise<unknown> = Promise.resolve();
@@ -114,17 +115,23 @@ export class IntegrationRouter {
   }
 
   /** A reply was recorded: sent after the reorder window, with any earlier one that arrives in it. */
-  replyArrived(): void {
+  replyArrived(conversationId?: number): void {
     if (this.stopped) return;
-    // Each reply waits REORDER_MS for the next one, and a run of them at most REORDER_MAX_MS: a
-    // batch that Chatwoot's jobs deliver one after another (slowly on a busy machine) is sent in
-    // Chatwoot's order, and a lone reply waits only REORDER_MS.
+    // A reply waits REORDER_MS for earlier ones. One in a conversation that already has a reply
+    // waiting extends the wait by REORDER_MS (a run of them at most REORDER_MAX_MS): a batch that
+    // Chatwoot's jobs deliver one after another, slowly on a busy machine, still goes out in
+    // Chatwoot's order, while a reply in another conversation (no order is owed between
+    // conversations) does not extend it.
     const now = Date.now();
     if (this.reorderTimer) {
-      if (now - this.reorderSince >= REORDER_MAX_MS) return;
+      const sameConversation = conversationId !== undefined && this.reorderConversations.has(conversationId);
+      if (conversationId !== undefined) this.reorderConversations.add(conversationId);
+      if (!sameConversation || now - this.reorderSince >= REORDER_MAX_MS) return;
       clearTimeout(this.reorderTimer);
     } else {
       this.reorderSince = now;
+      this.reorderConversations.clear();
+      if (conversationId !== undefined) this.reorderConversations.add(conversationId);
     }
     this.reorderTimer = setTimeout(() => {
       this.reorderTimer = null;
