@@ -340,6 +340,25 @@ describe('routing WhatsApp ↔ Chatwoot (SPEC-MESSAGING §11)', () => {
     expect(sim.contactInboxes(ACCOUNT_ID).filter((ci) => ci.inboxId === inbox.id)).toHaveLength(1);
   });
 
+  it('a post that failed with 404 in a conversation Chatwoot no longer has: not searched there forever; the message arrives once', async () => {
+    const { phone, inbox } = await routed();
+    const from = '5511900007777';
+    await customer(phone, 'first', { from });
+    await eventually(() => expect(messagesOf(inbox.id)).toHaveLength(1));
+    const gone = conversationsOf(inbox.id)[0].id;
+    // The post answers 404, and so does every later read of that conversation's messages.
+    sim.failNext({ status: 404, body: { error: 'Resource could not be found' }, method: 'POST', path: /\/messages$/ });
+    sim.failNext({ status: 404, body: { error: 'Resource could not be found' }, method: 'GET', path: new RegExp(`/conversations/${gone}/messages$`), times: Infinity });
+    try {
+      await customer(phone, 'second', { from });
+      await eventually(() => expect(messagesOf(inbox.id).map((m) => m.content)).toEqual(['first', 'second']), 10_000);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(messagesOf(inbox.id)).toHaveLength(2);
+    } finally {
+      sim.clearFailures();
+    }
+  });
+
   it('a reply the API could not send (Meta answered 500): sent on the next try with a new Idempotency-Key, not the stored failure', async () => {
     const { phone, inbox } = await routed();
     await customer(phone, 'oi', { from: '5511900008888' });

@@ -5,7 +5,7 @@ import type { ChatwootTarget } from '../chatwoot-client.js';
 import { ChatwootHttpError, ChatwootUnreachableError } from '../chatwoot-errors.js';
 import type { BridgeIntegration, IntegrationStatus } from '../integration.entity.js';
 import type { IntegrationsRepository } from '../integrations.repository.js';
-import type { ChatwootConversations, ChatwootConversation } from './chatwoot-conversations.js';
+import type { ChatwootConversations, ChatwootConversation, ChatwootMessage } from './chatwoot-conversations.js';
 import { chatwootText, contactName, type EventMessage, signed, toWhatsAppMarkdown, withGroupHeader } from './formatting.js';
 import type { ReplyRecord, RoutingRepository } from './routing.repository.js';
 import { type EventFrame, SourceApi, type SourceTarget, type StreamOpened } from './source-api.js';
@@ -335,7 +335,11 @@ export class IntegrationRouter {
     const { row } = this.config;
     if (m.chat.type === 'group' && row.ignoreGroups) return;
     const { store } = this.deps;
-    let link = await store.link(this.id, m.id);
+    // The common case, a customer's new message in a chat whose conversation is known: the link is
+    // written, unless it exists, in the round trip that looks for it.
+    const known = !m.fromMe && m.type !== 'revoke' ? this.knownConversation(m.chat.jid) : null;
+    const begun = known !== null && (await store.postBeginsIfNew(this.id, m.id, known));
+    let link = begun ? null : await store.link(this.id, m.id);
     if (!link && m.fromMe) {
       // The bridge's own sends come back as events too, sometimes before the send's answer, and
       // after a restart before the reply is re-sent (its Idempotency-Key then returns this id).
@@ -362,15 +366,16 @@ export class IntegrationRouter {
       return;
     }
 
-    const conversationId = await this.conversationFor(m);
+    const conversationId = begun ? known : await this.conversationFor(m);
     const sourceId = `WAID:${m.id}`;
     if (link) {
       // A post of this message began before (a crash, an ambiguous failure): it may be there.
       const posted = link.chatwootConversationId ?? conversationId;
-      const latest = await this.call(() => this.deps.chatwoot.latestMessages(this.config.target, posted));
-      const found = latest.find((x) => x.sourceId === sourceId);
+      const found = (await this.latestOrNone(posted)).find((x) => x.sourceId === sourceId);
       if (found) return this.linked(m.id, found.id, posted);
-    } else {
+      // Where the next post goes is written first, so that a crash after it searches there.
+      if (posted !== conversationId) await store.postBegins(this.id, m.id, conversationId, { again: true });
+    } else if (!begun) {
       await store.postBegins(this.id, m.id, conversationId);
     }
 
@@ -390,6 +395,16 @@ export class IntegrationRouter {
     await this.linked(m.id, created.id, conversationId);
   }
 
+  /** A conversation's latest messages; none when Chatwoot no longer has it (deleted there). */
+  private async latestOrNone(conversationId: number): Promise<ChatwootMessage[]> {
+    try {
+      return await this.call(() => this.deps.chatwoot.latestMessages(this.config.target, conversationId));
+    } catch (err) {
+      if (err instanceof ChatwootHttpError && err.status === 404) return [];
+      throw err;
+    }
+  }
+
   private linked(waMessageId: string, chatwootMessageId: number, conversationId: number): Promise<void> {
     return this.deps.store.posted(this.id, waMessageId, chatwootMessageId, conversationId);
   }
@@ -401,11 +416,17 @@ export class IntegrationRouter {
     return [{ fileName: m.media!.fileName ?? `${m.type}-${m.id.slice(-8)}.${ext}`, contentType: media.contentType, data: media.data }];
   }
 
+  /** The chat's conversation when it was checked against the routing rules less than CONVERSATION_TTL_MS ago. */
+  private knownConversation(jid: string): number | null {
+    const cached = this.conversations.get(jid);
+    return cached && Date.now() - cached.verifiedAt < CONVERSATION_TTL_MS ? cached.conversationId : null;
+  }
+
   /** SPEC-MESSAGING §11 "Contact", "Contact inbox" and "Conversation". */
   private async conversationFor(m: EventMessage): Promise<number> {
     const jid = m.chat.jid;
-    const cached = this.conversations.get(jid);
-    if (cached && Date.now() - cached.verifiedAt < CONVERSATION_TTL_MS) return cached.conversationId;
+    const known = this.knownConversation(jid);
+    if (known !== null) return known;
 
     const { target, row } = this.config;
     const { store } = this.deps;

@@ -61,13 +61,27 @@ export class RoutingRepository {
     return rows.length ? toLink(rows[0]) : null;
   }
 
-  /** Written before the post: after a crash, the conversation is searched before posting again. */
-  async postBegins(integrationId: string, waMessageId: string, conversationId: number): Promise<void> {
+  /**
+   * Written before the post: after a crash, the conversation is searched before posting again.
+   * `again`: a post that began in a conversation Chatwoot no longer has goes to another one.
+   */
+  async postBegins(integrationId: string, waMessageId: string, conversationId: number, opts: { again?: boolean } = {}): Promise<void> {
     await this.pool.query(
       `INSERT INTO "bridge_message_links" ("integration_id", "wa_message_id", "chatwoot_message_id", "chatwoot_conversation_id", "origin")
-       VALUES ($1, $2, NULL, $3, 'whatsapp')`,
+       VALUES ($1, $2, NULL, $3, 'whatsapp')
+       ${opts.again ? `ON CONFLICT ("integration_id", "wa_message_id") DO UPDATE SET "chatwoot_conversation_id" = EXCLUDED."chatwoot_conversation_id"` : ''}`,
       [integrationId, waMessageId, conversationId],
     );
+  }
+
+  /** {@link postBegins} unless the link exists; true when it was written now. */
+  async postBeginsIfNew(integrationId: string, waMessageId: string, conversationId: number): Promise<boolean> {
+    const { rows } = await this.pool.query(
+      `INSERT INTO "bridge_message_links" ("integration_id", "wa_message_id", "chatwoot_message_id", "chatwoot_conversation_id", "origin")
+       VALUES ($1, $2, NULL, $3, 'whatsapp') ON CONFLICT ("integration_id", "wa_message_id") DO NOTHING RETURNING 1 AS "written"`,
+      [integrationId, waMessageId, conversationId],
+    );
+    return rows.length > 0;
   }
 
   async posted(integrationId: string, waMessageId: string, chatwootMessageId: number, conversationId: number): Promise<void> {
