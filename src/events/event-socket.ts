@@ -16,18 +16,41 @@ const SILENCE_LIMIT_MS = 60_000;
 @Injectable()
 export class EventSocketServer implements OnApplicationShutdown {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, clientTracking: true });
+  /**
+   * The header lines of each pending upgrade, by request: one listener for every upgrade, because
+   * a listener added per upgrade stays behind when ws refuses the handshake (no `headers` event)
+   * and would then add one instance's lines to the next tenant's 101.
+   */
+  private readonly extraHeaders = new WeakMap<object, string[]>();
 
-  /** Completes the upgrade; `res` stays unused (the 101 is written by the WebSocket server). */
-  accept(req: Request, res: Response, upgrade: PendingUpgrade, extra: Record<string, string> = {}): Promise<WebSocketSink> {
+  constructor() {
+    this.wss.on('headers', (headers, req) => {
+      const lines = this.extraHeaders.get(req);
+      if (lines) headers.push(...lines);
+      this.extraHeaders.delete(req);
+    });
+  }
+
+  /**
+   * Completes the upgrade; `res` stays unused (the 101 is written by the WebSocket server). Null
+   * when the handshake did not complete (ws answered it 400, or the client went away).
+   */
+  accept(req: Request, res: Response, upgrade: PendingUpgrade, extra: Record<string, string> = {}): Promise<WebSocketSink | null> {
     return new Promise((resolve) => {
       const requestId = req.requestId;
       // The response object never writes; the access log records the upgrade as a 101.
       res.statusCode = 101;
       const lines = Object.entries(extra).map(([name, value]) => `${name}: ${value}`);
       if (requestId) lines.push(`X-Request-Id: ${requestId}`);
-      // handleUpgrade writes the 101 synchronously, emitting `headers` just before.
-      if (lines.length) this.wss.once('headers', (headers) => headers.push(...lines));
+      if (upgrade.socket.destroyed) return resolve(null);
+      this.extraHeaders.set(req, lines);
+      const gone = () => {
+        this.extraHeaders.delete(req);
+        resolve(null);
+      };
+      upgrade.socket.once('close', gone);
       this.wss.handleUpgrade(req, upgrade.socket, upgrade.head, (ws) => {
+        upgrade.socket.off('close', gone);
         res.emit('close');
         resolve(new WebSocketSink(ws));
       });

@@ -171,6 +171,34 @@ describe('event stream GET /ws/:instance', () => {
     await resumed.close();
   });
 
+  it("a handshake the WebSocket server refuses leaves nothing behind: the next reader's 101 tells only its own instance", async () => {
+    const other = await createInstance(t, account);
+    await log.appendNow(await idOf(other.name), [1, 2].map(stateEvent));
+    // Authorized, but a WebSocket version ws does not speak: it answers 400 without a 101.
+    const { connect } = await import('node:net');
+    const { port } = new URL(t.url);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.write(
+          `GET /ws/${other.name} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+            `Sec-WebSocket-Version: 99\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\ntoken: ${account.token}\r\n\r\n`,
+        );
+      });
+      let text = '';
+      socket.on('data', (c) => (text += c.toString()));
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+
+    const mine = await createInstance(t, account);
+    const client = await StreamClient.open(t.url, `/ws/${mine.name}`, { token: account.token });
+    expect(client.upgradeHeaders['x-events-last-seq']).toBe('0');
+    expect(client.upgradeHeaders['x-events-pruned-through']).toBe('0');
+    expect(client.upgradeHeaders['x-instance-status']).toBe('disconnected');
+    await client.close();
+  });
+
   it('closes a live reader that stops reading with 4408 once 1,000 frames are unsent; it resumes with `after`', async () => {
     const i = await createInstance(t, account);
     const id = await idOf(i.name);
