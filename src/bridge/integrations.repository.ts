@@ -29,6 +29,8 @@ export interface OutboundMessageRecord {
   chatwootConversationId: number;
   content: string | null;
   payload: Record<string, unknown>;
+  /** Not sent before this (the reorder window, see IntegrationRouter). */
+  notBefore: Date;
 }
 
 @Injectable()
@@ -192,6 +194,7 @@ export class IntegrationsRepository {
         // TypeORM's deep-partial typing does not accept an open JSON object for a jsonb column.
         payload: record.payload as never,
         status: 'pending',
+        nextAttemptAt: record.notBefore,
       })
       .orIgnore()
       .returning(['id'])

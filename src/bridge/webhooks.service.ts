@@ -3,6 +3,7 @@ import { SecretCipher } from '../common/crypto/secret-cipher.js';
 import { constantTimeEquals } from '../common/auth/tokens.js';
 import { BridgeError } from './bridge.errors.js';
 import { IntegrationsRepository } from './integrations.repository.js';
+import { REPLY_REORDER_MS } from './routing/integration-router.js';
 import { RoutingService } from './routing/routing.service.js';
 import { classifyWebhookEvent } from './webhook-events.js';
 import { checkChatwootSignature } from './webhook-signature.js';
@@ -94,9 +95,10 @@ export class WebhooksService {
       chatwootConversationId: verdict.message.conversationId,
       content: verdict.message.content,
       payload: payload as Record<string, unknown>,
+      notBefore: new Date(Date.now() + REPLY_REORDER_MS),
     });
     this.logger.log(`integration ${row.id}: message ${verdict.message.messageId} ${recorded ? 'recorded' : 'already recorded'}`);
-    if (recorded) this.routing.replyRecorded(row.id, verdict.message.conversationId);
+    if (recorded) this.routing.replyRecorded(row.id);
     return recorded ? 'recorded' : 'duplicate';
   }
 

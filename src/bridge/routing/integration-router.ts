@@ -23,12 +23,11 @@ const MAX_QUEUED = 2_000;
 /** Outbound rows looked at per pass (they go one at a time, in the order Chatwoot created them). */
 const OUTBOUND_BATCH = 50;
 /**
- * How long a reply waits for the webhooks of earlier replies: Chatwoot delivers them from
- * concurrent jobs, out of order (CONTRACT §14), usually within tens of milliseconds.
+ * How long each reply waits, from its own arrival, for the webhooks of earlier replies: Chatwoot
+ * delivers them from concurrent jobs, out of order (CONTRACT §14), usually within tens of
+ * milliseconds. Replies go in Chatwoot's id order, and one not yet due holds back those after it.
  */
-const REORDER_MS = 100;
-/** The longest a run of replies arriving less than REORDER_MS apart is held back. */
-const REORDER_MAX_MS = 1_000;
+export const REPLY_REORDER_MS = 100;
 
 export interface RouterDeps {
   store: RoutingRepository;
@@ -79,8 +78,6 @@ export class IntegrationRouter {
   private outboundAgain = false;
   private outboundTimer: NodeJS.Timeout | null = null;
   private reorderTimer: NodeJS.Timeout | null = null;
-  private reorderSince = 0;
-  private readonly reorderConversations = new Set<number>();
   private readonly outboundTries = new Map<string, number>();
   /** Sends to the API in flight: an outgoing event with an unknown id may be one of them. */
   private sending: Promise<unknown> = Promise.resolve();
@@ -114,29 +111,13 @@ export class IntegrationRouter {
     await this.saveSeq().catch((err: Error) => this.deps.logger.warn(`integration ${this.id}: storing its stream position failed: ${err.message}`));
   }
 
-  /** A reply was recorded: sent after the reorder window, with any earlier one that arrives in it. */
-  replyArrived(conversationId?: number): void {
-    if (this.stopped) return;
-    // A reply waits REORDER_MS for earlier ones. One in a conversation that already has a reply
-    // waiting extends the wait by REORDER_MS (a run of them at most REORDER_MAX_MS): a batch that
-    // Chatwoot's jobs deliver one after another, slowly on a busy machine, still goes out in
-    // Chatwoot's order, while a reply in another conversation (no order is owed between
-    // conversations) does not extend it.
-    const now = Date.now();
-    if (this.reorderTimer) {
-      const sameConversation = conversationId !== undefined && this.reorderConversations.has(conversationId);
-      if (conversationId !== undefined) this.reorderConversations.add(conversationId);
-      if (!sameConversation || now - this.reorderSince >= REORDER_MAX_MS) return;
-      clearTimeout(this.reorderTimer);
-    } else {
-      this.reorderSince = now;
-      this.reorderConversations.clear();
-      if (conversationId !== undefined) this.reorderConversations.add(conversationId);
-    }
+  /** A reply was recorded, due REPLY_REORDER_MS from now: the pass then sends it and what is due before it. */
+  replyArrived(): void {
+    if (this.stopped || this.reorderTimer) return;
     this.reorderTimer = setTimeout(() => {
       this.reorderTimer = null;
       this.kickOutbound();
-    }, REORDER_MS);
+    }, REPLY_REORDER_MS);
   }
 
   /** Sends what is due now. */

@@ -85,8 +85,8 @@ export class RoutingService implements OnApplicationBootstrap, BeforeApplication
   }
 
   /** A reply was recorded for the integration. */
-  replyRecorded(id: string, conversationId?: number): void {
-    this.routers.get(id)?.replyArrived(conversationId);
+  replyRecorded(id: string): void {
+    this.routers.get(id)?.replyArrived();
   }
 
   /** A failed reply changed in Chatwoot without saying its status: the router asks Chatwoot. */
