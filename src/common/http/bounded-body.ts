@@ -31,6 +31,13 @@ export async function readBoundedBody(
       return 'unreadable';
     }
     req.pipe(inflater);
+    // pipe() does not pass on a client that went away: the inflater would wait for bytes forever.
+    const abandoned = () => inflater?.destroy(new Error('request aborted'));
+    req.once('aborted', abandoned);
+    req.once('error', abandoned);
+    req.once('close', () => {
+      if (!req.complete) abandoned();
+    });
   }
   const source: Readable = inflater ?? req;
   try {
