@@ -26,6 +26,11 @@ function newIntegrationId(): string {
   return `int_${Array.from(randomBytes(16), (b) => alphabet[b & 31]).join('')}`;
 }
 
+/** The lock of one integration's changes; prefixed so that no external_id can name an inbox's lock. */
+function externalIdLockKey(externalId: string): string {
+  return `external_id:${externalId}`;
+}
+
 /**
  * Serialises the provisionings that may pick one inbox (same Chatwoot, account and inbox name),
  * from choosing the inbox until the row names it: otherwise two integrations could both find the
@@ -53,7 +58,7 @@ export class IntegrationsService {
 
   /** Idempotent on external_id (BRIDGE-API §2), so that a caller may always retry a create that timed out. */
   async create(dto: IntegrationConfigDto): Promise<CreatedIntegration> {
-    return this.lock.run(dto.external_id, async () => {
+    return this.lock.run(externalIdLockKey(dto.external_id), async () => {
       const existing = await this.repo.findByExternalId(dto.external_id);
       if (existing) return { integration: await this.reconfigure(existing, dto), created: false };
 
@@ -85,7 +90,7 @@ export class IntegrationsService {
     if (row.externalId !== dto.external_id) {
       throw new BridgeError('invalid_request', `external_id cannot change (integration ${id} has another external_id)`);
     }
-    return this.lock.run(row.externalId, async () => this.reconfigure(await this.get(id), dto));
+    return this.lock.run(externalIdLockKey(row.externalId), async () => this.reconfigure(await this.get(id), dto));
   }
 
   async get(id: string): Promise<BridgeIntegration> {
@@ -102,7 +107,7 @@ export class IntegrationsService {
   /** The inbox stays unless asked; when Chatwoot refuses to delete it, the integration stays, so that a retry can. */
   async remove(id: string, deleteInbox: boolean): Promise<void> {
     const row = await this.get(id);
-    await this.lock.run(row.externalId, async () => {
+    await this.lock.run(externalIdLockKey(row.externalId), async () => {
       const current = await this.get(id);
       if (deleteInbox && current.inboxId > 0) {
         try {

@@ -64,6 +64,7 @@ export class IntegrationRouter {
   private wake: (() => void) | null = null;
   private streamRefused = false;
   private opened: StreamOpened | null = null;
+  private openedState: Promise<void> = Promise.resolve();
   /** The last event finished, and the last `seq` stored (see {@link done}). */
   private doneSeq: number | null = null;
   private savedSeq: number | null = null;
@@ -189,7 +190,9 @@ export class IntegrationRouter {
         this.refusals = 0;
         this.opened = opened;
         // The instance's state now, not only at its next change (SPEC-MESSAGING §11 `paused`).
-        if (opened.instanceStatus) void this.onInstanceState(opened.instanceStatus).catch(() => undefined);
+        if (opened.instanceStatus) {
+          this.openedState = this.onInstanceState(opened.instanceStatus).catch(() => undefined);
+        }
         if (!this.streamRefused) return;
         this.streamRefused = false;
         void this.deps.integrations.recoverFromError(this.id).catch(() => undefined);
@@ -290,7 +293,11 @@ export class IntegrationRouter {
   }
 
   private async handle(frame: EventFrame): Promise<void> {
-    if (frame.event === 'instance.state') return this.onInstanceState(String(frame.data.status));
+    if (frame.event === 'instance.state') {
+      // After the status the stream opened with is written, or that older one could land last.
+      await this.openedState;
+      return this.onInstanceState(String(frame.data.status));
+    }
     if (frame.event === 'message.status') return this.onStatus(frame.data as { id: string; status: string; error: string | null });
     if (frame.event !== 'message.exchange') return;
     const m = frame.data.message as EventMessage;
