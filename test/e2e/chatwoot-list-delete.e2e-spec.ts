@@ -91,7 +91,9 @@ describe('GET /api/chatwoot/list and DELETE /api/chatwoot/delete (SPEC §5)', ()
       const set = await t.req('POST', `/api/chatwoot/set/${other.name}`, { token: account.token, json: setBody() });
       expect((await list(other.name)).body.chatwoot_inbox_id).toBe(0);
       fake.integrations.get(set.body.bridge_integration_id)!.inbox_id = 77;
-      expect((await list(other.name)).body.chatwoot_inbox_id).toBe(77);
+      // A read the bridge answers within 300 ms shows it; a slower one (a loaded CI machine)
+      // answers from stored data and stores the bridge's answer for the next (SPEC §7).
+      await eventually(async () => expect((await list(other.name)).body.chatwoot_inbox_id).toBe(77));
       fake.behave('get', { kind: 'hang' });
       expect((await list(other.name)).body.chatwoot_inbox_id).toBe(77); // stored, not only shown
     });
