@@ -80,10 +80,10 @@ export class EventStream implements OnApplicationBootstrap, OnApplicationShutdow
   /**
    * Streams the events after `afterSeq` to `sink` until it is closed (null: only the events stored
    * after `position` was read, i.e. live ones). When events after `afterSeq` were pruned, the sink is
-   * closed with 4410 at once.
+   * closed with 4410 at once. `position` was read just before (see {@link position}).
    */
-  async open(target: StreamTarget, afterSeq: number | null, sink: FrameSink, position?: LogPosition): Promise<{ close(): void }> {
-    const { lastSeq, prunedThrough } = position ?? (await this.log.position(target.instanceId));
+  open(target: StreamTarget, afterSeq: number | null, sink: FrameSink, position: LogPosition): { close(): void } {
+    const { lastSeq, prunedThrough } = position;
     if (afterSeq !== null && afterSeq < prunedThrough) {
       sink.close(4410, `events after ${afterSeq} are no longer kept`);
       return { close: () => undefined };

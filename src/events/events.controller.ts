@@ -52,7 +52,7 @@ export class EventsController {
     const position = await this.stream.position(instance.id);
     const sink = await this.sockets.accept(req, res, upgrade, streamHeaders(position));
     if (!sink) return;
-    const subscription = await this.stream.open({ instanceId: instance.id, instanceName: instance.name }, afterSeq, sink, position);
+    const subscription = this.stream.open({ instanceId: instance.id, instanceName: instance.name }, afterSeq, sink, position);
     sink.onClose(() => subscription.close());
   }
 }
