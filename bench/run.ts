@@ -53,6 +53,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { WebSocket } from 'undici';
+import { call } from './load.js';
 import type { BridgeCommand, BridgeMessage } from './fake-bridge-process.js';
 import { ChatwootProcess, PUBLIC_ORIGIN, routingNotes, routingTable, runRouting, type RoutingResult } from './routing.js';
 import { GraphDoubleProcess, runWhatsApp, whatsappNotes, whatsappTable, type WhatsAppResult } from './whatsapp.js';
@@ -313,17 +314,6 @@ async function adminQuery(sql: string): Promise<void> {
 }
 
 // ---- setup through the API itself --------------------------------------------------------------
-
-async function call(url: string, method: string, token: string, body?: unknown): Promise<any> {
-  const res = await fetch(url, {
-    method,
-    headers: { token, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${url} -> ${res.status} ${text}`);
-  return JSON.parse(text);
-}
 
 const setBody = (instance: string) => ({
   chatwootBaseUrl: 'https://chatwoot.example.com',
