@@ -59,20 +59,26 @@ describe('routing across crashes (split layout, real server processes)', () => {
     await pgsql?.destroy();
   });
 
-  it('a burst with the bridge SIGKILLed and restarted, then the API: every message once and in order, every reply once', async () => {
-    const account = await request(api.url, 'POST', '/api/admin/account/new', { token: TEST_ADMIN_TOKEN, json: { name: 'routing' } });
+  /** A new account's connected Cloud instance `name`, its integration routing into the inbox `inboxName`. */
+  async function routedInstance(name: string, inboxName: string): Promise<PhoneNumber> {
+    const account = await request(api.url, 'POST', '/api/admin/account/new', { token: TEST_ADMIN_TOKEN, json: { name } });
     const token = account.body.account.token as string;
     const phone: PhoneNumber = graph.addPhoneNumber();
     const created = await request(api.url, 'POST', '/api/instance/new', {
       token,
-      json: { name: 'shop', provider: 'cloud', cloudPhoneNumberId: phone.id, cloudAccessToken: phone.token, cloudAppSecret: phone.appSecret, cloudVerifyToken: 'verify-token-0001' },
+      json: { name, provider: 'cloud', cloudPhoneNumberId: phone.id, cloudAccessToken: phone.token, cloudAppSecret: phone.appSecret, cloudVerifyToken: `verify-token-${name}` },
     });
     expect(created.status).toBe(201);
-    expect((await request(api.url, 'GET', '/api/instance/connect/shop', { token })).status).toBe(200);
-    const set = await request(api.url, 'POST', '/api/chatwoot/set/shop', {
-      token, json: { chatwootBaseUrl: sim.url, chatwootAccountId: ACCOUNT_ID, chatwootApiToken: admin.token, inboxName: 'WhatsApp' },
+    expect((await request(api.url, 'GET', `/api/instance/connect/${name}`, { token })).status).toBe(200);
+    const set = await request(api.url, 'POST', `/api/chatwoot/set/${name}`, {
+      token, json: { chatwootBaseUrl: sim.url, chatwootAccountId: ACCOUNT_ID, chatwootApiToken: admin.token, inboxName },
     });
     expect(set.status).toBe(201);
+    return phone;
+  }
+
+  it('a burst with the bridge SIGKILLed and restarted, then the API: every message once and in order, every reply once', async () => {
+    const phone = await routedInstance('shop', 'WhatsApp');
 
     const customers = ['5511900000001', '5511900000002', '5511900000003'];
     let n = 0;
@@ -129,19 +135,7 @@ describe('routing across crashes (split layout, real server processes)', () => {
   }, 180_000);
 
   it("Chatwoot answering 500 for 10 s in a burst, its webhooks delivered out of order and twice: every message once and in order, every reply once", async () => {
-    const account = await request(api.url, 'POST', '/api/admin/account/new', { token: TEST_ADMIN_TOKEN, json: { name: 'routing-500' } });
-    const token = account.body.account.token as string;
-    const phone: PhoneNumber = graph.addPhoneNumber();
-    const created = await request(api.url, 'POST', '/api/instance/new', {
-      token,
-      json: { name: 'desk', provider: 'cloud', cloudPhoneNumberId: phone.id, cloudAccessToken: phone.token, cloudAppSecret: phone.appSecret, cloudVerifyToken: 'verify-token-0002' },
-    });
-    expect(created.status).toBe(201);
-    expect((await request(api.url, 'GET', '/api/instance/connect/desk', { token })).status).toBe(200);
-    const set = await request(api.url, 'POST', '/api/chatwoot/set/desk', {
-      token, json: { chatwootBaseUrl: sim.url, chatwootAccountId: ACCOUNT_ID, chatwootApiToken: admin.token, inboxName: 'WhatsApp desk' },
-    });
-    expect(set.status).toBe(201);
+    const phone = await routedInstance('desk', 'WhatsApp desk');
     const inbox = sim.inboxes(ACCOUNT_ID).find((i) => i.name === 'WhatsApp desk')!;
     const conversations = () => sim.conversations(ACCOUNT_ID).filter((c) => c.inboxId === inbox.id);
     const incoming = () => conversations().flatMap((c) => sim.messages(ACCOUNT_ID, c.id)).filter((m) => m.messageType === 'incoming');
