@@ -1,3 +1,4 @@
+import { returnedRows } from '../database/returned-rows.js';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -177,6 +178,22 @@ export class IntegrationsRepository {
       .where('integration_id = :integrationId AND chatwoot_message_id = :id AND status = :failed', { integrationId, id: String(chatwootMessageId), failed: 'failed' })
       .execute();
     return (result.affected ?? 0) > 0;
+  }
+
+  /**
+   * An agent deleted a reply: true when the router has something to do (revoke it, or not send it).
+   * A reply WhatsApp refused was never sent: nothing to revoke. Once per reply: Chatwoot sends the
+   * deletion again whenever the message changes.
+   */
+  async requestRevoke(integrationId: string, chatwootMessageId: number): Promise<boolean> {
+    const rows = returnedRows(
+      await this.dataSource.query(
+        `UPDATE "bridge_outbound_messages" SET "revoke" = CASE WHEN "status" IN ('pending', 'sent') THEN 'pending' ELSE 'done' END
+          WHERE "integration_id" = $1 AND "chatwoot_message_id" = $2 AND "revoke" IS NULL RETURNING "revoke"`,
+        [integrationId, String(chatwootMessageId)],
+      ),
+    ) as Array<{ revoke: string }>;
+    return rows[0]?.revoke === 'pending';
   }
 
   /** Records a message once per (integration, Chatwoot message id); false when already there. */

@@ -41,6 +41,14 @@ describe('classifyWebhookEvent (CONTRACT §6)', () => {
       .toEqual({ kind: 'updated', messageId: 345, status: null });
   });
 
+  it('message_updated of a deleted reply (content_attributes exactly {"deleted":true}, CONTRACT §14): deleted; of a deleted note or customer message: ignored', () => {
+    const deleted = { event: 'message_updated', content: 'This message was deleted', content_attributes: { deleted: true } };
+    expect(classifyWebhookEvent(event(deleted), 7)).toEqual({ kind: 'deleted', messageId: 345 });
+    expect(classifyWebhookEvent(event({ ...deleted, private: true }), 7).kind).toBe('ignored');
+    expect(classifyWebhookEvent(event({ ...deleted, message_type: 'incoming' }), 7).kind).toBe('ignored');
+    expect(classifyWebhookEvent(event({ ...deleted, content_attributes: { deleted: 'true' } }), 7).kind).toBe('updated');
+  });
+
   it('falls back to conversation.inbox_id when the event has no inbox', () => {
     expect(classifyWebhookEvent(event({ inbox: undefined }), 7).kind).toBe('outgoing');
     expect(classifyWebhookEvent(event({ inbox: undefined, conversation: { id: 12, inbox_id: 8 } }), 7).kind).toBe('ignored');

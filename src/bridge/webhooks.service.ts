@@ -81,6 +81,15 @@ export class WebhooksService {
       if (verdict.status === null) this.routing.replyChanged(row.id, verdict.messageId);
       return 'ignored';
     }
+    if (verdict.kind === 'deleted') {
+      // SPEC-MESSAGING §11: revoked on WhatsApp by the router, in order with the replies.
+      if (await this.repo.requestRevoke(row.id, verdict.messageId)) {
+        this.logger.log(`integration ${row.id}: message ${verdict.messageId} deleted by an agent; revoking it`);
+        this.routing.replyRecorded(row.id);
+        return 'recorded';
+      }
+      return 'ignored';
+    }
     if (verdict.kind === 'conversation') {
       this.routing.conversationChanged(row.id, verdict.conversationId);
       return 'ignored';

@@ -260,6 +260,29 @@ describe('routing WhatsApp ↔ Chatwoot (SPEC-MESSAGING §11)', () => {
     await eventually(() => expect(graph.sent.filter((s) => s.phoneNumberId === phone.id).map((s) => s.body.text.body)).toEqual(['late answer', 'second late answer']));
   });
 
+  it('an agent deleting a sent reply on a Cloud API instance: not revoked (Meta cannot), and last_error says so; a refused reply deleted needs nothing', async () => {
+    const { inst, phone, inbox } = await routed();
+    await customer(phone, 'oi', { from: '5511944442222' });
+    await eventually(() => expect(messagesOf(inbox.id)).toHaveLength(1));
+    const conversationId = conversationsOf(inbox.id)[0].id;
+    const reply = sim.agentReply(ACCOUNT_ID, conversationId, { content: 'oops' });
+    await eventually(() => expect(graph.sent.filter((s) => s.phoneNumberId === phone.id)).toHaveLength(1));
+    sim.agentDelete(ACCOUNT_ID, conversationId, reply.id);
+    const expected = `reply ${reply.id} deleted in Chatwoot but not revoked on WhatsApp: The WhatsApp Cloud API cannot revoke a sent message`;
+    await eventually(async () => expect((await t.req('GET', `/api/chatwoot/list/${inst.name}`, { token: account.token })).body.last_error).toBe(expected));
+    const ds = t.app.get(DataSource);
+    expect(await ds.query(`SELECT "status", "revoke" FROM "bridge_outbound_messages" WHERE "chatwoot_message_id" = $1`, [reply.id])).toEqual([{ status: 'sent', revoke: 'failed' }]);
+    expect(graph.sent.filter((s) => s.phoneNumberId === phone.id)).toHaveLength(1);
+
+    graph.behave('messages', { kind: 'error', error: { code: 131047 } }, 1);
+    const refused = sim.agentReply(ACCOUNT_ID, conversationId, { content: 'too late' });
+    await eventually(() => expect(sim.message(refused.id)?.status).toBe('failed'));
+    sim.agentDelete(ACCOUNT_ID, conversationId, refused.id);
+    await sim.webhooksSettled();
+    await eventually(async () => expect(await ds.query(`SELECT "status", "revoke" FROM "bridge_outbound_messages" WHERE "chatwoot_message_id" = $1`, [refused.id])).toEqual([{ status: 'failed', revoke: 'done' }]));
+    expect(graph.sent.filter((s) => s.phoneNumberId === phone.id)).toHaveLength(1);
+  });
+
   it('media as an attachment with its caption; a location as text; a reaction and an edit as replies; a revoke deletes', async () => {
     const { phone, inbox } = await routed();
     const jpeg = Buffer.concat([Buffer.from('ffd8ffe000104a464946', 'hex'), Buffer.alloc(64, 7)]);
