@@ -15,7 +15,7 @@ export type IntegrationConfiguration = Pick<
   | 'sourceApiUrl' | 'sourceInstance' | 'sourceTokenEncrypted'
 >;
 
-export type WebhookTarget = Pick<BridgeIntegration, 'id' | 'webhookSecretEncrypted' | 'inboxSigningSecretEncrypted' | 'inboxId'>;
+export type WebhookTarget = Pick<BridgeIntegration, 'id' | 'webhookSecretEncrypted' | 'inboxSigningSecretEncrypted' | 'inboxId' | 'createdAt'>;
 
 export interface HealthVerdict {
   status: IntegrationStatus;
@@ -55,7 +55,7 @@ export class IntegrationsRepository {
   async findWebhookTarget(id: string): Promise<WebhookTarget | null> {
     if (!storable(id)) return null;
     const { rows } = await driverPool(this.dataSource).query(
-      `SELECT "id", "webhook_secret", "inbox_signing_secret", "inbox_id" FROM "bridge_integrations" WHERE "id" = $1`,
+      `SELECT "id", "webhook_secret", "inbox_signing_secret", "inbox_id", "created_at" FROM "bridge_integrations" WHERE "id" = $1`,
       [id],
     );
     if (!rows.length) return null;
@@ -65,6 +65,7 @@ export class IntegrationsRepository {
       webhookSecretEncrypted: String(r.webhook_secret),
       inboxSigningSecretEncrypted: r.inbox_signing_secret === null ? null : String(r.inbox_signing_secret),
       inboxId: Number(r.inbox_id),
+      createdAt: new Date(r.created_at as string | Date),
     };
   }
 

@@ -283,6 +283,27 @@ describe('routing WhatsApp ↔ Chatwoot (SPEC-MESSAGING §11)', () => {
     expect(graph.sent.filter((s) => s.phoneNumberId === phone.id)).toHaveLength(1);
   });
 
+  it("the agent's Retry of a reply the bridge never received (down when Chatwoot sent it): recorded then, and sent once", async () => {
+    const { phone, inbox } = await routed();
+    await customer(phone, 'oi', { from: '5511944441111' });
+    await eventually(() => expect(messagesOf(inbox.id)).toHaveLength(1));
+    const conversationId = conversationsOf(inbox.id)[0].id;
+    // The bridge unreachable: Chatwoot's delivery fails, and Chatwoot marks the reply failed (CONTRACT §14).
+    sim.routeWebhooks('http://bridge.test', 'http://127.0.0.1:9');
+    const reply = sim.agentReply(ACCOUNT_ID, conversationId, { content: 'while you were away' });
+    await sim.webhooksSettled();
+    expect(sim.message(reply.id)?.status).toBe('failed');
+    sim.routeWebhooks('http://bridge.test', t.url);
+    sim.agentRetry(ACCOUNT_ID, conversationId, reply.id);
+    await sim.webhooksSettled();
+    await eventually(() => expect(graph.sent.filter((s) => s.phoneNumberId === phone.id).map((s) => s.body.text.body)).toEqual(['while you were away']));
+    // Retried twice more: sent once all the same.
+    sim.agentRetry(ACCOUNT_ID, conversationId, reply.id);
+    await sim.webhooksSettled();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(graph.sent.filter((s) => s.phoneNumberId === phone.id)).toHaveLength(1);
+  });
+
   it('media as an attachment with its caption; a location as text; a reaction and an edit as replies; a revoke deletes', async () => {
     const { phone, inbox } = await routed();
     const jpeg = Buffer.concat([Buffer.from('ffd8ffe000104a464946', 'hex'), Buffer.alloc(64, 7)]);
