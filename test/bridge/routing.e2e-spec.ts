@@ -304,6 +304,33 @@ describe('routing WhatsApp ↔ Chatwoot (SPEC-MESSAGING §11)', () => {
     expect(graph.sent.filter((s) => s.phoneNumberId === phone.id)).toHaveLength(1);
   });
 
+  it("a reply with two attachments: two media messages, the text as the first one's caption; a later part refused: the agent's Retry sends only what was not sent, and no part comes back as a message", async () => {
+    const { phone, inbox } = await routed();
+    await customer(phone, 'oi', { from: '5511944440000' });
+    await eventually(() => expect(messagesOf(inbox.id)).toHaveLength(1));
+    const conversationId = conversationsOf(inbox.id)[0].id;
+    const sentMedia = () => graph.sent.filter((s) => s.phoneNumberId === phone.id).map((s) => [s.body.type, s.body[s.body.type]?.caption ?? null]);
+    const files = [
+      { fileName: 'photo.jpg', contentType: 'image/jpeg', data: Buffer.concat([Buffer.from('ffd8ffe000104a464946', 'hex'), Buffer.alloc(64, 7)]) },
+      { fileName: 'terms.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF-1.4 terms') },
+    ];
+    sim.agentReply(ACCOUNT_ID, conversationId, { content: 'here you are', attachments: files });
+    await eventually(() => expect(sentMedia()).toEqual([['image', 'here you are'], ['document', null]]));
+
+    // The second part refused (the 24-hour window): the reply is failed, the first part stays sent.
+    graph.behave('messages', { kind: 'delay', ms: 0 }, 1); // the first part goes through
+    graph.behave('messages', { kind: 'error', error: { code: 131047 } }, 1);
+    const reply = sim.agentReply(ACCOUNT_ID, conversationId, { content: 'and these', attachments: files });
+    await eventually(() => expect(sim.message(reply.id)?.status).toBe('failed'));
+    expect(sentMedia()).toHaveLength(3);
+    sim.agentRetry(ACCOUNT_ID, conversationId, reply.id);
+    await eventually(() => expect(sentMedia()).toEqual([['image', 'here you are'], ['document', null], ['image', 'and these'], ['document', null]]));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(sentMedia()).toHaveLength(4);
+    // Nothing the bridge sent came back into Chatwoot as a message from the phone.
+    expect(messagesOf(inbox.id).filter((m) => m.messageType === 'outgoing' && m.sourceId?.startsWith('WAID:'))).toEqual([]);
+  });
+
   it('media as an attachment with its caption; a location as text; a reaction and an edit as replies; a revoke deletes', async () => {
     const { phone, inbox } = await routed();
     const jpeg = Buffer.concat([Buffer.from('ffd8ffe000104a464946', 'hex'), Buffer.alloc(64, 7)]);

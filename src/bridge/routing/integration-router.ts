@@ -537,7 +537,12 @@ export class IntegrationRouter {
       if (!outcome.ok) return this.unsent(row, outcome);
       sent.push(outcome.messageId);
     } else {
+      // Each part is linked as soon as it is sent: its own event coming back is recognised, and a
+      // later try (a failure of a later part, the agent's Retry) starts at the first part not sent.
+      // Parts go out one at a time, in order, so the links count the parts sent.
+      sent.push(...(await this.deps.store.waIdsOfChatwoot(this.id, row.chatwootMessageId)));
       for (const [i, a] of attachments.entries()) {
+        if (i < sent.length) continue;
         const outcome = await this.source.sendMedia(
           {
             number,
@@ -551,6 +556,7 @@ export class IntegrationRouter {
         );
         if (!outcome.ok) return this.unsent(row, outcome);
         sent.push(outcome.messageId);
+        await this.deps.store.replyLinked(this.id, [outcome.messageId], row.chatwootMessageId, row.chatwootConversationId);
       }
     }
     await this.deps.store.replyLinked(this.id, sent, row.chatwootMessageId, row.chatwootConversationId);
