@@ -5,6 +5,8 @@ import { LeasesService } from './leases.service.js';
 /** A periodic job's lease: renewed every 5 s by its holder, free 15 s after the holder died. */
 const JOB_TTL_MS = 15_000;
 const JOB_RENEW_EVERY_MS = 5_000;
+/** A member that stops renewing leaves its groups' counts this long after its last renewal. */
+export const MEMBER_TTL_MS = 10_000;
 
 const memberResource = (group: string, holder: string) => `member:${group}:${holder}`;
 
@@ -21,9 +23,11 @@ export interface Share {
  * connections) holds the lease `member:<group>:<holder>`, and counts the group's live members to
  * take its fair share of the group's resources.
  *
- * The member renews its membership in its own sweep, just before the leases of its resources and
- * with their TTL: a member that dies therefore leaves the count no later than its resources
- * become free, and the survivors' shares already count without it when they take them over. Work that must run once across the fleet
+ * The member renews its membership in its own sweep, just before the leases of its resources, with
+ * a TTL shorter than theirs (MEMBER_TTL_MS): a member that dies leaves the count before its
+ * resources become free, so the survivors' shares count without it when they take them over, also
+ * when several members die within one lease TTL. (Counted too long, a dead member would keep the
+ * survivors' targets low while its resources lay free.) Work that must run once across the fleet
  * (health checks, pruning, reconciliation) runs where {@link runsJob} says so.
  */
 @Injectable()
@@ -44,7 +48,7 @@ export class Fleet implements OnApplicationShutdown {
   }
 
   /** Joins a group (or renews the membership: see the class comment for when to call it). */
-  async join(group: string, ttlMs: number): Promise<void> {
+  async join(group: string, ttlMs = MEMBER_TTL_MS): Promise<void> {
     if (this.stopped) return;
     this.groups.add(group);
     // acquire, not renew: a member whose lease expired (a long pause) joins again.

@@ -14,15 +14,15 @@ import { IntegrationRouter } from './integration-router.js';
 import { RoutingRepository } from './routing.repository.js';
 
 /** An integration's router lives this long without a renewal of its lease. */
-export const ROUTING_LEASE_TTL_MS = 25_000;
+export const ROUTING_LEASE_TTL_MS = 23_000;
 /** Renewals, rebalancing, and the search for integrations nobody routes. */
-export const ROUTING_SWEEP_EVERY_MS = 5_000;
+export const ROUTING_SWEEP_EVERY_MS = 3_000;
 /**
- * A holder that could not renew for this long stops its routers by itself: 17 s before another
+ * A holder that could not renew for this long stops its routers by itself: 16 s before another
  * process may take them, more than a Chatwoot call in flight may still take (CHATWOOT_TIMEOUT_MS,
  * 15 s by default), so that two routers never post for one integration.
  */
-const SELF_FENCE_MS = 8_000;
+const SELF_FENCE_MS = 7_000;
 /** How long a delete waits for another process to stop the integration's router. */
 const STOP_ELSEWHERE_MS = 10_000;
 const GROUP = 'routing';
@@ -40,14 +40,14 @@ interface Held {
  * many machines"): a process runs an integration's router only while it holds the lease
  * `routing:<id>` in the database.
  *
- * - Every 5 s each process renews its membership of the `routing` group and its leases, stops
+ * - Every 3 s each process renews its membership of the `routing` group and its leases, stops
  *   routers whose lease it lost or whose integration was deleted or reconfigured (a new
  *   `revision`: started again on the new row), and takes free integrations up to its share
  *   (Fleet.share): a new process gets its share because the others give back what they hold above
- *   ⌈1.2 × total / N⌉, down to ⌈total / N⌉. A dead holder's integrations are free 25 s after its
- *   last renewal and taken at the next sweep: within 30 s of its death.
+ *   ⌈1.2 × total / N⌉, down to ⌈total / N⌉. A dead holder's integrations are free 23 s after its
+ *   last renewal and taken at the next sweep: within 26 s of its death.
  * - Never two routers for one integration: a lease is taken only when free or expired, and a
- *   holder that could not renew for 8 s stops its routers by itself (see SELF_FENCE_MS).
+ *   holder that could not renew for 7 s stops its routers by itself (see SELF_FENCE_MS).
  * - The other processes tell the holder what concerns its routers (a reply recorded, a
  *   conversation changed, a reconfiguration, a delete) through NOTIFY on `bridge_routing`; the
  *   notifications are wake-up calls: a router reads what it needs, and a missed one costs a delay
@@ -228,8 +228,8 @@ export class RoutingService implements OnApplicationBootstrap, BeforeApplication
 
   private async pass(): Promise<void> {
     if (this.stopped) return;
-    // Membership first, with the leases' TTL: see Fleet.
-    await this.fleet.join(GROUP, ROUTING_LEASE_TTL_MS);
+    // Membership first: see Fleet.
+    await this.fleet.join(GROUP);
     await this.renew();
     const rows: Array<{ id: string; revision: number }> = await this.dataSource.query(
       `SELECT "id", "revision" FROM "bridge_integrations" WHERE "inbox_id" > 0`,

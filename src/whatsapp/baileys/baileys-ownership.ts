@@ -12,7 +12,7 @@ import { BaileysSendRelay } from './baileys-send-relay.js';
 /** A held connection lives this long without a renewal. */
 export const LEASE_TTL_MS = 20_000;
 /** Renewals, and the search for connections nobody holds. */
-export const SWEEP_EVERY_MS = 5_000;
+export const SWEEP_EVERY_MS = 3_000;
 /** A holder that could not renew for this long ends its socket itself, before anyone may take over. */
 const SELF_FENCE_MS = LEASE_TTL_MS - 4_000;
 
@@ -23,15 +23,15 @@ const GROUP = 'whatsapp';
  * One Baileys connection per instance across every process (SPEC-MESSAGING §8 "Sessions and
  * ownership"): a process holds an instance's socket only while it holds its lease in the database.
  *
- * - Every 5 s each process renews its leases and looks for linked sessions that nobody holds (at
+ * - Every 3 s each process renews its leases and looks for linked sessions that nobody holds (at
  *   boot: every instance that was connected; after a holder died: its instances once its 20 s
  *   lease expired), takes their leases and reconnects them, up to its share of the `whatsapp`
  *   group (Fleet.share): a process holding more than ⌈1.2 × total / N⌉ hands connections over
- *   down to ⌈total / N⌉, so that a new process gets its share. A takeover happens within 25 s of
+ *   down to ⌈total / N⌉, so that a new process gets its share. A takeover happens within 23 s of
  *   a holder's death.
  * - Never two holders: a lease is taken only when free or expired, and a holder that could not
- *   renew for 16 s ends its socket by itself (its lease may be taken at 20 s). A renewal that
- *   finds the lease gone ends the socket at once.
+ *   renew for 16 s ends its socket by itself (checked every second; its lease may be taken at
+ *   20 s). A renewal that finds the lease gone ends the socket at once.
  * - The session row is the wish: while it exists (linked) the instance should be connected; when
  *   it is gone (a logout or a deletion, on any process) the holder logs the device out.
  */
@@ -41,6 +41,7 @@ export class BaileysOwnership implements OnApplicationBootstrap, OnApplicationSh
   /** Instances whose lease this process holds, with when it was last renewed (monotonic ms). */
   private readonly held = new Map<string, { instance: Instance; renewedAt: number }>();
   private timer: NodeJS.Timeout | null = null;
+  private fenceTimer: NodeJS.Timeout | null = null;
   private sweeping: Promise<void> | null = null;
   private stopped = false;
 
@@ -56,6 +57,8 @@ export class BaileysOwnership implements OnApplicationBootstrap, OnApplicationSh
   async onApplicationBootstrap(): Promise<void> {
     this.timer = setInterval(() => void this.sweep(), SWEEP_EVERY_MS);
     this.timer.unref();
+    this.fenceTimer = setInterval(() => void this.fence(), 1_000);
+    this.fenceTimer.unref();
     void this.sweep();
     // Sends asked on other processes for the connections this one holds.
     if (this.config.roles.includes('api')) {
@@ -72,6 +75,7 @@ export class BaileysOwnership implements OnApplicationBootstrap, OnApplicationSh
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.fenceTimer) clearInterval(this.fenceTimer);
     await this.sweeping;
     if (this.config.roles.includes('api')) await this.fleet.leave(GROUP).catch(() => undefined);
     // Hand every connection over at once: the next holder need not wait for the lease to expire.
@@ -142,8 +146,8 @@ export class BaileysOwnership implements OnApplicationBootstrap, OnApplicationSh
   private async pass(): Promise<void> {
     if (this.stopped) return;
     const api = this.config.roles.includes('api');
-    // Membership first, with the leases' TTL: see Fleet.
-    if (api) await this.fleet.join(GROUP, LEASE_TTL_MS);
+    // Membership first: see Fleet.
+    if (api) await this.fleet.join(GROUP);
     await this.renew();
     if (this.stopped || !api) return;
     const [{ total }]: Array<{ total: number }> = await this.dataSource.query(
@@ -184,8 +188,8 @@ export class BaileysOwnership implements OnApplicationBootstrap, OnApplicationSh
     }
   }
 
-  private async renew(): Promise<void> {
-    if (this.held.size === 0) return;
+  /** Ends the sockets whose lease could not be renewed for SELF_FENCE_MS: on its own timer, so that a hung database cannot hold it up. */
+  private async fence(): Promise<void> {
     const now = performance.now();
     for (const [id, h] of this.held) {
       if (now - h.renewedAt > SELF_FENCE_MS) {
@@ -193,6 +197,11 @@ export class BaileysOwnership implements OnApplicationBootstrap, OnApplicationSh
         await this.release(id);
       }
     }
+  }
+
+  private async renew(): Promise<void> {
+    if (this.held.size === 0) return;
+    await this.fence();
     const ids = [...this.held.keys()];
     let lost: string[];
     try {
