@@ -61,6 +61,12 @@ export class Fleet implements OnApplicationShutdown {
     await this.leases.release(memberResource(group, this.holder));
   }
 
+  /** True while `holder` is a live member of the group. */
+  async isMember(group: string, holder: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM "leases" WHERE "resource" = $1 AND "expires_at" >= now()`, [memberResource(group, holder)]);
+    return rows.length > 0;
+  }
+
   /** Live members of a group, this process included when it is one. */
   async members(group: string): Promise<number> {
     const rows: Array<{ n: string | number }> = await this.dataSource.query(

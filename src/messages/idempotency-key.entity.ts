@@ -31,6 +31,14 @@ export class IdempotencyKey {
   @Column({ type: 'jsonb', nullable: true })
   body: Record<string, unknown> | null;
 
+  /** The process running the first request (LeasesService.holder); null for keys of older versions. */
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  holder: string | null;
+
+  /** Set just before the provider is called: from then on, a lost first request's outcome is unknown. */
+  @Column({ type: 'boolean', default: false })
+  sending: boolean;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }

@@ -91,10 +91,17 @@ export class MessageStore implements InboundSink {
   }
 
   /** Stores a message this server sent, with its media bytes and its event, in one transaction. */
-  async recordSent(instance: Instance, message: ProviderMessage, media: { bytes: Buffer; mimetype: string } | null): Promise<void> {
+  /** A sent message; `alongside` runs in the same transaction (the send's Idempotency-Key answer). */
+  async recordSent(
+    instance: Instance,
+    message: ProviderMessage,
+    media: { bytes: Buffer; mimetype: string } | null,
+    alongside?: (m: EntityManager) => Promise<void>,
+  ): Promise<void> {
     await this.dataSource.transaction(async (m) => {
       const data = media && message.data.media ? { ...message.data, media: { ...message.data.media, size: media.bytes.length, mimetype: media.mimetype } } : message.data;
       await this.insert(m, instance, [{ ...message, data }], media ? 'stored' : 'pending', (id) => (media ? writeChunks(m, id, media.bytes) : undefined));
+      await alongside?.(m);
     });
   }
 

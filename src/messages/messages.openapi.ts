@@ -32,8 +32,9 @@ const SEND_DESCRIPTION =
   'Every sent message is stored and emitted as `message.exchange` with `direction: "outgoing"`. With an ' +
   '`Idempotency-Key` (1–128 characters of `A-Z a-z 0-9 . _ : -`), a second request to the same instance with the ' +
   'same key within 24 h sends nothing and gets the first answer, whatever it was, waiting for it if the first is ' +
-  'still running; a key whose first request never finished (the server stopped while sending) answers `409` ' +
-  '`Idempotency-Key already used by a request whose outcome is unknown`. Other refusals by the provider: ' +
+  'still running. If the process running the first request died, a repeat sends the message itself when that ' +
+  'process had not called WhatsApp yet, and answers `409` `Idempotency-Key already used by a request whose outcome ' +
+  'is unknown` when it had. Other refusals by the provider: ' +
   "`WhatsApp rejected the message — <Meta's error.message>. Detail: <detail>`.";
 
 export const SEND_TEXT: EndpointDoc = {

@@ -13,7 +13,7 @@ import { type OutgoingMedia, type OutgoingMessage, WhatsAppError } from '../what
 import { WhatsAppService } from '../whatsapp/whatsapp.service.js';
 import { MediaStore } from './media-store.js';
 import { type RevokeMessageDto, type SendMediaDto, type SendTextDto } from './dto/send-message.dto.js';
-import { type Answer, IdempotencyKeys } from './idempotency.js';
+import { type Answer, IdempotencyKeys, type KeyedSend } from './idempotency.js';
 import { fetchMediaUrl, MediaFetchError, mimetypeOf } from './media-source.js';
 import { MessageStore, type StoredMessage } from './message-store.js';
 
@@ -124,13 +124,13 @@ export class MessagesService {
   ): Promise<Answer> {
     const instance = await this.instances.resolve(principal, name);
     if (instance.status !== 'connected') throw new HttpError(400, WhatsAppMessages.notConnected);
-    const operation = () =>
+    const operation = (keyed: KeyedSend | null) =>
       this.answerOf(async () => {
         const { message, media } = await build(instance);
+        await keyed?.sending();
         const sent = await this.whatsapp.send(instance, message);
-        await this.store.recordSent(instance, sent.message, media ? { bytes: media.bytes, mimetype: media.mimetype } : null);
         const data = sent.message.data;
-        return {
+        const answer: Answer = {
           status: 200,
           body: {
             success: true,
@@ -139,8 +139,10 @@ export class MessagesService {
             data: { messageId: data.id, direction: 'outgoing', timestamp: data.timestamp, chat: { jid: data.chat.jid, type: data.chat.type } },
           },
         };
+        await this.store.recordSent(instance, sent.message, media ? { bytes: media.bytes, mimetype: media.mimetype } : null, keyed ? (m) => keyed.complete(answer, m) : undefined);
+        return answer;
       });
-    if (!key) return operation();
+    if (!key) return operation(null);
     return this.idempotency.run(instance.id, key, IdempotencyKeys.fingerprint(`${route} ${instance.id}`, dto), operation);
   }
 

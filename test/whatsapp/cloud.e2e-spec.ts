@@ -363,6 +363,42 @@ describe('Cloud API instances', () => {
       expect([down.status, down.body.error.message]).toEqual([502, expect.stringMatching(/^WhatsApp is unreachable — retry later\. Detail: HTTP 503/)]);
     });
 
+    it("Idempotency-Key of a first request whose process died: sent by the repeat if it never reached WhatsApp, 409 outcome unknown at once if it did; a live one's answer is waited for", async () => {
+      const i = await cloudInstance();
+      const body = { number: '16505551234', message: 'orphaned' };
+      const send = (key: string) => t.req('POST', `/api/message/text/${i.name}`, { token: account.token, json: body, headers: { 'idempotency-key': key } });
+      const ds = t.app.get(DataSource);
+      expect((await send('k:model')).status).toBe(200);
+      const [{ fingerprint }] = await ds.query(`SELECT "fingerprint" FROM "idempotency_keys" WHERE "key" = 'k:model'`);
+      const orphan = (key: string, holder: string, sending: boolean) =>
+        ds.query(`INSERT INTO "idempotency_keys" ("instance_id", "key", "fingerprint", "state", "holder", "sending") SELECT "id", $2, $3, 'pending', $4, $5 FROM "instances" WHERE "name" = $1`, [i.name, key, fingerprint, holder, sending]);
+      const sent = () => graph.sent.filter((x) => x.body.text?.body === 'orphaned').length;
+      const before = sent();
+
+      // Its process died before calling WhatsApp (no fleet membership any more): the repeat sends it, once.
+      await orphan('k:never-sent', 'dead-host:1:00000000', false);
+      const taken = await send('k:never-sent');
+      expect(taken.status).toBe(200);
+      expect(sent()).toBe(before + 1);
+      expect(await send('k:never-sent').then((r) => [r.status, r.body])).toEqual([200, taken.body]);
+      expect(sent()).toBe(before + 1);
+
+      // It died while WhatsApp was being called: nobody knows; 409 at once rather than after 5 minutes.
+      await orphan('k:in-flight', 'dead-host:2:00000000', true);
+      const unknown = await send('k:in-flight');
+      expect([unknown.status, unknown.body]).toEqual([409, envelope('Idempotency-Key already used by a request whose outcome is unknown')]);
+      expect(sent()).toBe(before + 1);
+
+      // A live process's request (a member of the fleet) is waited for, and its answer replayed.
+      await ds.query(`INSERT INTO "leases" ("resource", "holder", "expires_at") VALUES ('member:whatsapp:live-host:3:00000000', 'live-host:3:00000000', now() + interval '1 minute')`);
+      await orphan('k:running', 'live-host:3:00000000', true);
+      const waiting = send('k:running');
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await ds.query(`UPDATE "idempotency_keys" SET "state" = 'done', "status" = 200, "body" = $2::jsonb WHERE "key" = $1`, ['k:running', JSON.stringify(taken.body)]);
+      expect(await waiting.then((r) => [r.status, r.body])).toEqual([200, taken.body]);
+      expect(sent()).toBe(before + 1);
+    });
+
     it('Idempotency-Key: a repeat sends nothing and gets the first answer, also while the first runs; another body is 409', async () => {
       const i = await cloudInstance();
       const body = { number: '16505551234', message: 'once' };
