@@ -77,6 +77,8 @@ export class IntegrationRouter {
   private readonly conversations = new Map<string, { conversationId: number; verifiedAt: number }>();
   private outboundRunning: Promise<void> | null = null;
   private outboundAgain = false;
+  /** The next outbound pass tries what is waiting out a backoff too (see onMessage). */
+  private retryNow = false;
   private outboundTimer: NodeJS.Timeout | null = null;
   private reorderTimer: NodeJS.Timeout | null = null;
   private readonly outboundTries = new Map<string, number>();
@@ -334,8 +336,11 @@ export class IntegrationRouter {
       await this.sending;
       link = await store.link(this.id, m.id);
       if (!link && (await store.hasPendingReplies(this.id))) {
+        // The reply it belongs to may be waiting out a backoff after a send whose answer was lost
+        // (the API died answering): tried again now with its key, the API replays the stored answer.
+        this.retryNow = true;
         this.kickOutbound();
-        await this.outboundRunning;
+        while (this.outboundRunning) await this.outboundRunning;
         link = await store.link(this.id, m.id);
       }
     }
@@ -489,13 +494,15 @@ export class IntegrationRouter {
     if (this.outboundTimer) clearTimeout(this.outboundTimer);
     this.outboundTimer = null;
     let nextDue: number | null = null;
+    const ignoreBackoff = this.retryNow;
+    this.retryNow = false;
     try {
       // Chatwoot's ids grow with creation: their order is the agents' order, whatever order the
       // webhooks arrived in (CONTRACT §14: deliveries are not ordered).
       const rows = await this.deps.store.pendingReplies(this.id, OUTBOUND_BATCH);
       for (const row of rows) {
         if (this.stopped) return;
-        if (row.nextAttemptAt.getTime() > Date.now()) {
+        if (!ignoreBackoff && row.nextAttemptAt.getTime() > Date.now()) {
           // In order: later replies wait for this one's retry.
           nextDue = row.nextAttemptAt.getTime();
           break;
