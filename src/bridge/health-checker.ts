@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { SecretCipher } from '../common/crypto/secret-cipher.js';
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { Fleet } from '../leases/fleet.js';
 import { API_CHANNEL_TYPE, ChatwootClient, chatwootTargetOf } from './chatwoot-client.js';
 import { type ChatwootCallError, isChatwootCallError, toBridgeError } from './chatwoot-errors.js';
 import type { BridgeIntegration } from './integration.entity.js';
@@ -31,7 +32,10 @@ function healthFailureMessage(err: ChatwootCallError, row: Pick<BridgeIntegratio
   }
 }
 
-/** BRIDGE-API §1's live state: each integration is checked against Chatwoot periodically, `error` with a reason or `active`. */
+/**
+ * BRIDGE-API §1's live state: each integration is checked against Chatwoot periodically, `error`
+ * with a reason or `active`; by one bridge process of the fleet at a time (the job's lease).
+ */
 @Injectable()
 export class HealthChecker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('BridgeHealth');
@@ -46,6 +50,7 @@ export class HealthChecker implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly repo: IntegrationsRepository,
     private readonly chatwoot: ChatwootClient,
     private readonly cipher: SecretCipher,
+    private readonly fleet: Fleet,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -67,7 +72,9 @@ export class HealthChecker implements OnApplicationBootstrap, OnModuleDestroy {
   /** A tick that finds the previous round still running skips: rounds never pile up. */
   private tick(): void {
     if (this.running || this.stopping) return;
-    this.running = this.checkAll()
+    this.running = this.fleet
+      .runsJob('bridge-health')
+      .then((mine) => (mine ? this.checkAll() : undefined))
       .catch((err: unknown) => this.logger.error(`health round failed: ${err instanceof Error ? err.message : String(err)}`))
       .finally(() => {
         this.running = undefined;

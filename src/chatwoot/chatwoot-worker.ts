@@ -3,6 +3,7 @@ import { BridgeGatewayError } from '../bridge-gateway/bridge-gateway.errors.js';
 import { BridgeGateway } from '../bridge-gateway/bridge-gateway.service.js';
 import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { Fleet } from '../leases/fleet.js';
 import { ActivationAttempts } from './activation-attempts.js';
 import { ChatwootRepository } from './chatwoot.repository.js';
 import { InstanceLock } from './instance-lock.js';
@@ -10,7 +11,8 @@ import { InstanceLock } from './instance-lock.js';
 const MAX_BACKOFF_MS = 10 * 60_000;
 
 /**
- * Keeps the database and the bridge in agreement, at start and periodically (on every replica):
+ * Keeps the database and the bridge in agreement, at start and periodically (on one replica of the
+ * fleet at a time):
  * retries failed bridge deletions (SPEC §5 delete step 2), and deletes every bridge integration of
  * an unsettled activation that the row does not name (SPEC §5 reconciliation).
  */
@@ -25,6 +27,7 @@ export class ChatwootWorker implements OnApplicationBootstrap, OnApplicationShut
     private readonly lock: InstanceLock,
     private readonly attempts: ActivationAttempts,
     private readonly repo: ChatwootRepository,
+    private readonly fleet: Fleet,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -46,6 +49,7 @@ export class ChatwootWorker implements OnApplicationBootstrap, OnApplicationShut
     if (this.running) return this.running;
     this.running = (async () => {
       try {
+        if (!(await this.fleet.runsJob('chatwoot-worker'))) return;
         await this.retryDeletions();
         await this.reconcile();
       } catch (err) {

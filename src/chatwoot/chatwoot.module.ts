@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { BridgeGatewayModule } from '../bridge-gateway/bridge-gateway.module.js';
 import { InstancesModule } from '../instances/instances.module.js';
+import { LeasesModule } from '../leases/leases.module.js';
 import { ActivationAttempts } from './activation-attempts.js';
 import { ChatwootEnabledGuard } from './chatwoot-enabled.guard.js';
 import { ChatwootWorker } from './chatwoot-worker.js';
@@ -10,7 +11,7 @@ import { ChatwootService } from './chatwoot.service.js';
 import { InstanceLock } from './instance-lock.js';
 
 @Module({
-  imports: [InstancesModule, BridgeGatewayModule],
+  imports: [InstancesModule, BridgeGatewayModule, LeasesModule],
   controllers: [ChatwootController],
   providers: [ChatwootService, ChatwootRepository, ChatwootWorker, ChatwootEnabledGuard, InstanceLock, ActivationAttempts],
 })

@@ -1,10 +1,12 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { buildDataSourceOptions } from '../../ormconfig.js';
 import { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { NotificationListener } from './notification-listener.js';
 import { StoredKeysCheck } from './stored-keys.check.js';
 
+@Global()
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
@@ -19,6 +21,8 @@ import { StoredKeysCheck } from './stored-keys.check.js';
       }),
     }),
   ],
-  providers: [StoredKeysCheck],
+  // One LISTEN connection per process, for the API's event stream and the bridge's routing alike.
+  providers: [StoredKeysCheck, NotificationListener],
+  exports: [NotificationListener],
 })
 export class DatabaseModule {}

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { NotificationListener } from '../database/notification-listener.js';
 import { InstancesModule } from '../instances/instances.module.js';
+import { LeasesModule } from '../leases/leases.module.js';
 import { EventLog } from './event-log.js';
 import { EventPruner } from './event-pruner.js';
 import { EventSocketServer } from './event-socket.js';
@@ -10,9 +10,9 @@ import { UpgradeRouting } from './upgrade-routing.js';
 
 /** Each instance's event log and its WebSocket stream (SPEC-MESSAGING §10). */
 @Module({
-  imports: [InstancesModule],
+  imports: [InstancesModule, LeasesModule],
   controllers: [EventsController],
-  providers: [EventLog, EventStream, EventSocketServer, UpgradeRouting, NotificationListener, EventPruner],
+  providers: [EventLog, EventStream, EventSocketServer, UpgradeRouting, EventPruner],
   exports: [EventLog],
 })
 export class EventsModule {}

@@ -31,6 +31,22 @@ export class LeasesService {
     return rows.length > 0;
   }
 
+  /** acquire() for many resources in one statement; returns those taken (or renewed). */
+  async acquireMany(resources: string[], ttlMs: number): Promise<string[]> {
+    if (resources.length === 0) return [];
+    const rows = returnedRows(
+      await this.dataSource.query(
+        `INSERT INTO "leases" ("resource", "holder", "expires_at")
+           SELECT r, $2, now() + $3::int * interval '1 millisecond' FROM unnest($1::text[]) AS r
+         ON CONFLICT ("resource") DO UPDATE SET "holder" = EXCLUDED."holder", "expires_at" = EXCLUDED."expires_at"
+           WHERE "leases"."expires_at" < now() OR "leases"."holder" = EXCLUDED."holder"
+         RETURNING "resource"`,
+        [[...new Set(resources)], this.holder, ttlMs],
+      ),
+    ) as Array<{ resource: string }>;
+    return rows.map((r) => r.resource);
+  }
+
   /** Extends leases this process holds; returns the resources it no longer holds. */
   async renew(resources: string[], ttlMs: number): Promise<string[]> {
     if (resources.length === 0) return [];
@@ -48,6 +64,22 @@ export class LeasesService {
 
   async release(resource: string): Promise<void> {
     await this.dataSource.query(`DELETE FROM "leases" WHERE "resource" = $1 AND "holder" = $2`, [resource, this.holder]);
+  }
+
+  /** Gives a lease this process holds to another holder (which then renews it as its own). */
+  async transfer(resource: string, to: string): Promise<boolean> {
+    const rows = returnedRows(
+      await this.dataSource.query(
+        `UPDATE "leases" SET "holder" = $3 WHERE "resource" = $1 AND "holder" = $2 AND "expires_at" >= now() RETURNING "resource"`,
+        [resource, this.holder, to],
+      ),
+    );
+    return rows.length > 0;
+  }
+
+  async releaseMany(resources: string[]): Promise<void> {
+    if (resources.length === 0) return;
+    await this.dataSource.query(`DELETE FROM "leases" WHERE "resource" = ANY($1::text[]) AND "holder" = $2`, [resources, this.holder]);
   }
 
   /** Of these resources, those whose lease is free or expired. */

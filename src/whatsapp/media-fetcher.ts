@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import PQueue from 'p-queue';
 import { DataSource } from 'typeorm';
 import { Instance } from '../instances/instance.entity.js';
+import { Fleet } from '../leases/fleet.js';
 import { MediaStore } from '../messages/media-store.js';
 import { MessageStore } from '../messages/message-store.js';
 import { WhatsAppError } from './whatsapp.port.js';
@@ -32,6 +33,7 @@ export class MediaFetcher implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly media: MediaStore,
     private readonly whatsapp: WhatsAppService,
     private readonly dataSource: DataSource,
+    private readonly fleet: Fleet,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -82,6 +84,8 @@ export class MediaFetcher implements OnApplicationBootstrap, OnApplicationShutdo
 
   private async sweep(): Promise<void> {
     try {
+      // One process of the fleet sweeps: the others would download the same media again.
+      if (!(await this.fleet.runsJob('media-sweep'))) return;
       const pending = await this.media.pendingSince(new Date(Date.now() - SWEEP_AFTER_MS), 50);
       for (const p of pending) {
         if (Date.now() - p.createdAt.getTime() > GIVE_UP_AFTER_MS) {

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../../config/config.js';
 import type { Instance } from '../../instances/instance.entity.js';
+import type { Fleet } from '../../leases/fleet.js';
 import type { LeasesService } from '../../leases/leases.service.js';
 import type { BaileysAdapter } from './baileys.adapter.js';
 import { BaileysOwnership } from './baileys-ownership.js';
@@ -32,7 +33,7 @@ function setup({ savedBeforeRead, savedDuringRead }: { savedBeforeRead: boolean;
       return [];
     },
   } as unknown as DataSource;
-  const ownership = new BaileysOwnership(adapter, leases, dataSource, { roles: ['bridge'] } as unknown as AppConfig);
+  const ownership = new BaileysOwnership(adapter, leases, {} as Fleet, dataSource, { roles: ['bridge'] } as unknown as AppConfig);
   return { ownership, calls };
 }
 

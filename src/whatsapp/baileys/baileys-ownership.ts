@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import type { AppConfig } from '../../config/config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import { Instance } from '../../instances/instance.entity.js';
+import { Fleet } from '../../leases/fleet.js';
 import { LeasesService } from '../../leases/leases.service.js';
 import { type ConnectOutcome, type OutgoingMessage, type SentMessage, WhatsAppError } from '../whatsapp.port.js';
 import { BaileysAdapter } from './baileys.adapter.js';
@@ -15,6 +16,7 @@ export const SWEEP_EVERY_MS = 5_000;
 const SELF_FENCE_MS = LEASE_TTL_MS - 4_000;
 
 const resource = (instanceId: string) => `whatsapp:${instanceId}`;
+const GROUP = 'whatsapp';
 
 /**
  * One Baileys connection per instance across every process (SPEC-MESSAGING §8 "Sessions and
@@ -22,8 +24,10 @@ const resource = (instanceId: string) => `whatsapp:${instanceId}`;
  *
  * - Every 5 s each process renews its leases and looks for linked sessions that nobody holds (at
  *   boot: every instance that was connected; after a holder died: its instances once its 20 s
- *   lease expired), takes their leases and reconnects them. A takeover therefore happens within
- *   25 s of a holder's death.
+ *   lease expired), takes their leases and reconnects them, up to its share of the `whatsapp`
+ *   group (Fleet.share): a process holding more than ⌈1.2 × total / N⌉ hands connections over
+ *   down to ⌈total / N⌉, so that a new process gets its share. A takeover happens within 25 s of
+ *   a holder's death.
  * - Never two holders: a lease is taken only when free or expired, and a holder that could not
  *   renew for 16 s ends its socket by itself (its lease may be taken at 20 s). A renewal that
  *   finds the lease gone ends the socket at once.
@@ -42,6 +46,7 @@ export class BaileysOwnership implements OnApplicationBootstrap, OnApplicationSh
   constructor(
     private readonly adapter: BaileysAdapter,
     private readonly leases: LeasesService,
+    private readonly fleet: Fleet,
     private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -56,6 +61,7 @@ export class BaileysOwnership implements OnApplicationBootstrap, OnApplicationSh
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     await this.sweeping;
+    if (this.config.roles.includes('api')) await this.fleet.leave(GROUP).catch(() => undefined);
     // Hand every connection over at once: the next holder need not wait for the lease to expire.
     await Promise.all([...this.held.values()].map(({ instance }) => this.handOver(instance)));
   }
@@ -122,15 +128,31 @@ export class BaileysOwnership implements OnApplicationBootstrap, OnApplicationSh
 
   private async pass(): Promise<void> {
     if (this.stopped) return;
+    const api = this.config.roles.includes('api');
+    // Membership first, with the leases' TTL: see Fleet.
+    if (api) await this.fleet.join(GROUP, LEASE_TTL_MS);
     await this.renew();
-    if (this.stopped || !this.config.roles.includes('api')) return;
+    if (this.stopped || !api) return;
+    const [{ total }]: Array<{ total: number }> = await this.dataSource.query(
+      `SELECT count(*)::int AS "total" FROM "instances" i JOIN "whatsapp_sessions" s ON s."instance_id" = i."id" WHERE i."provider" = 'baileys' AND s."linked"`,
+    );
+    const { target, cap } = await this.fleet.share(GROUP, total);
+    if (this.held.size > cap) {
+      const excess = [...this.held.values()].slice(-(this.held.size - target));
+      for (const { instance } of excess) await this.handOver(instance);
+      this.logger.log(`handed ${excess.length} WhatsApp connection(s) over for the fleet's balance`);
+      return;
+    }
+    if (this.held.size >= target) return;
     const wanted = await this.dataSource
       .getRepository(Instance)
       .createQueryBuilder('i')
       .innerJoin('whatsapp_sessions', 's', 's.instance_id = i.id')
       .where(`i.provider = 'baileys' AND s.linked`)
       .andWhere(`NOT EXISTS (SELECT 1 FROM "leases" l WHERE l."resource" = 'whatsapp:' || i."id"::text AND l."expires_at" >= now())`)
-      .limit(100)
+      // Random order: processes sweeping at once mostly ask for different instances.
+      .orderBy('random()')
+      .limit(Math.min(100, target - this.held.size))
       .getMany();
     for (const instance of wanted) {
       if (this.stopped) return;
