@@ -296,9 +296,10 @@ describe('scale: 3 API and 3 bridge processes, chaos of SIGKILLs (real server pr
         if (r) r.sentAt ??= Date.now();
       }
     };
-    const leaseSamples: Array<Awaited<ReturnType<ScaleCluster['leases']>>> = [];
+    const leaseSamples: Array<{ at: number; rows: Awaited<ReturnType<ScaleCluster['leases']>> }> = [];
     const sampleLeases = async () => {
-      leaseSamples.push(await cluster.leases());
+      const at = Date.now();
+      leaseSamples.push({ at, rows: await cluster.leases() });
     };
     const watchers = [
       setInterval(followChatwoot, 500), setInterval(redeliverReplies, 500), setInterval(followGraph, 200),
@@ -453,7 +454,7 @@ describe('scale: 3 API and 3 bridge processes, chaos of SIGKILLs (real server pr
         }),
       };
     };
-    const finalLeases = leaseSamples.at(-1) ?? [];
+    const finalLeases = leaseSamples.at(-1)?.rows ?? [];
     const baileysIds = new Set(baileys.map((b) => b.id));
     const kindOf = (resource: string) =>
       [...integrationIds].some((id) => resource.includes(id)) ? 'integration'
@@ -504,6 +505,21 @@ describe('scale: 3 API and 3 bridge processes, chaos of SIGKILLs (real server pr
       notRoutedOnce, notConnectedOnce, notActive,
       takeovers: [...bridgeTakeovers, ...connectionTakeovers].map((t) => ({ killed: t.killed.label, killedAt: iso(t.killed.stoppedAt ?? null), resource: t.resource, afterMs: t.afterMs })),
       finalLeases: finalLeases.map((l) => ({ resource: l.resource, holder: l.owner?.label ?? l.holder, live: l.live })),
+      // Every 2 s: the members each group counts (a dead one until its lease expires), who routes how many, how many nobody routes.
+      leaseTimeline: leaseSamples.map(({ at, rows }) => {
+        const live = rows.filter((l) => l.live);
+        const label = (l: (typeof rows)[number]) => `${l.owner?.label ?? l.holder}${l.owner?.exitedAt !== undefined && l.owner.exitedAt <= at ? ' (dead)' : ''}`;
+        const perHolder: Record<string, number> = {};
+        for (const l of live.filter((x) => kindOf(x.resource) === 'integration')) perHolder[label(l)] = (perHolder[label(l)] ?? 0) + 1;
+        return {
+          at: iso(at),
+          routingMembers: live.filter((l) => l.resource.startsWith('member:routing:')).map(label),
+          integrationsPerHolder: perHolder,
+          integrationsWithoutLiveLease: INSTANCES - Object.values(perHolder).reduce((a, b) => a + b, 0),
+        };
+      }),
+      unsentReplyRows: await cluster.pg.query(`SELECT to_jsonb(o) - 'payload' AS row FROM bridge_outbound_messages o WHERE status <> 'sent' ORDER BY received_at`),
+      unfinishedIdempotencyKeys: await cluster.pg.query(`SELECT key, state, created_at FROM idempotency_keys WHERE state <> 'done' ORDER BY created_at`),
     };
     rmSync(REPORT_DIR, { recursive: true, force: true });
     mkdirSync(join(REPORT_DIR, 'logs'), { recursive: true });
