@@ -29,7 +29,8 @@
  * Then the routing scenarios of bench/routing.ts, (7)–(10), on a fourth server with its embedded
  * bridge (ROLES=api,bridge) and a fresh database of its own, between the Graph API double and the
  * Chatwoot double (bench/chatwoot-process.ts), against a bare node:http forwarder
- * (bench/forwarder-baseline.ts).
+ * (bench/forwarder-baseline.ts). Last, the scale scenario of bench/scale.ts: routing's throughput
+ * with 3, 2 and 1 bridge processes behind one API, on a private PostgreSQL.
  *
  * Prints a table, writes bench/results.json (ignored by git) and bench/LATEST.md (committed).
  * Figures only: nothing here asserts a timing.
@@ -38,9 +39,9 @@
  * BENCH_CONNECTIONS (32), BENCH_RSS_REQUESTS (100000), BENCH_LOG_LEVEL (the server's, warn),
  * BENCH_DATABASE_URL (a database on the server to use, postgres://postgres@127.0.0.1:5432/postgres),
  * BENCH_SERVER_NODE_OPTIONS / BENCH_BASELINE_NODE_OPTIONS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`),
- * BENCH_ONLY (1, 1-nocache, 2, 2-cold, 3, 4, wa or routing: that scenario alone, printed, nothing written; for
- * profiling; wa runs (5) and (6), routing (7)–(10)); BENCH_WA_RATE, BENCH_WA_INSTANCES, BENCH_WA_DURATION,
- * BENCH_WA_GRACE (bench/whatsapp.ts); BENCH_ROUTING_* (bench/routing.ts).
+ * BENCH_ONLY (1, 1-nocache, 2, 2-cold, 3, 4, wa, routing or scale: that scenario alone, printed, nothing written;
+ * for profiling; wa runs (5) and (6), routing (7)–(10)); BENCH_WA_RATE, BENCH_WA_INSTANCES, BENCH_WA_DURATION,
+ * BENCH_WA_GRACE (bench/whatsapp.ts); BENCH_ROUTING_* (bench/routing.ts); BENCH_SCALE_* (bench/scale.ts).
  */
 import autocannon, { type Client, type Options, type Result } from 'autocannon';
 import { fork, spawn, type ChildProcess } from 'node:child_process';
@@ -56,6 +57,7 @@ import { WebSocket } from 'undici';
 import { call } from './load.js';
 import type { BridgeCommand, BridgeMessage } from './fake-bridge-process.js';
 import { ChatwootProcess, PUBLIC_ORIGIN, routingNotes, routingTable, runRouting, type RoutingResult } from './routing.js';
+import { runScale, scaleNotes, scaleTable, type ScaleResult } from './scale.js';
 import { GraphDoubleProcess, runWhatsApp, whatsappNotes, whatsappTable, type WhatsAppResult } from './whatsapp.js';
 
 // ---- configuration ------------------------------------------------------------------------------
@@ -82,10 +84,10 @@ const ADMIN_DATABASE_URL = process.env.BENCH_DATABASE_URL || 'postgres://postgre
 const SERVER_NODE_FLAGS = (process.env.BENCH_SERVER_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
 /** The same for the baseline (BENCH_BASELINE_NODE_OPTIONS). */
 const BASELINE_NODE_FLAGS = (process.env.BENCH_BASELINE_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
-/** Run one scenario only (1, 1-nocache, 2, 2-cold, 3, 4, wa or routing), print it and write nothing: for profiling. */
+/** Run one scenario only (1, 1-nocache, 2, 2-cold, 3, 4, wa, routing or scale), print it and write nothing: for profiling. */
 const ONLY = process.env.BENCH_ONLY ?? '';
-if (ONLY && !['1', '1-nocache', '2', '2-cold', '3', '4', 'wa', 'routing'].includes(ONLY)) {
-  throw new Error('BENCH_ONLY must be 1, 1-nocache, 2, 2-cold, 3, 4, wa or routing');
+if (ONLY && !['1', '1-nocache', '2', '2-cold', '3', '4', 'wa', 'routing', 'scale'].includes(ONLY)) {
+  throw new Error('BENCH_ONLY must be 1, 1-nocache, 2, 2-cold, 3, 4, wa, routing or scale');
 }
 /** (2c) is measured for 15 s from the hang's start, as issue 16 measured the 10 s stall. */
 const COLD_HANG_DURATION = 15;
@@ -501,6 +503,21 @@ async function routingScenarios(serverEnv: Record<string, string>, adminToken: s
   }
 }
 
+/** The scale scenario: its own fleet and private PostgreSQL (bench/scale.ts), the doubles in processes of their own. */
+async function scaleScenario(): Promise<ScaleResult> {
+  const graph = await GraphDoubleProcess.start(DIST);
+  try {
+    const chatwoot = await ChatwootProcess.start(DIST);
+    try {
+      return await runScale({ dist: DIST, graph, chatwoot, warmupS: WARMUP, log: (line) => process.stdout.write(`${line}\n`) });
+    } finally {
+      chatwoot.stop();
+    }
+  } finally {
+    graph.stop();
+  }
+}
+
 const goalLines = (goals: Array<{ goal: string; value: string; met: boolean }>) => goals.map((g) => `${g.met ? 'met    ' : 'NOT met'} ${g.goal}: ${g.value}`).join('\n');
 
 // ---- report -------------------------------------------------------------------------------------
@@ -529,6 +546,12 @@ async function main(): Promise<void> {
   const loadBefore = loadavg();
   const machineBefore = cpuTimes();
   console.log(`machine: ${host.nproc} CPUs (${host.cpu}), ${host.memoryGiB} GiB, Node ${host.node}; load average ${loadBefore.join(' ')}`);
+  if (ONLY === 'scale') {
+    // Its own fleet and database: neither the shared PostgreSQL nor the fake bridge is needed.
+    const scale = await scaleScenario();
+    console.log(`\n${scaleTable(scale)}\n\n${scaleNotes(scale).join('\n')}\n`);
+    return;
+  }
   console.log(`settings: ${CONNECTIONS} connections, ${DURATION} s per scenario after ${WARMUP} s of warm-up, ${ROUNDS} paired rounds of (1) and (4), ${RSS_REQUESTS} requests in the RSS phase, server LOG_LEVEL=${LOG_LEVEL}`);
 
   const dbName = `bench_${randomBytes(6).toString('hex')}`;
@@ -664,6 +687,7 @@ async function main(): Promise<void> {
     await bridge.behave({ op: 'get', behaviour: { kind: 'ok' } });
     const wa = await whatsappScenarios(serverEnv, adminToken);
     const routing = await routingScenarios(serverEnv, adminToken);
+    const scale = await scaleScenario();
 
     const loadAfter = loadavg();
     const steal = stealPercent(machineBefore, cpuTimes());
@@ -712,6 +736,10 @@ async function main(): Promise<void> {
       '',
       ...routingNotes(routing),
       '',
+      scaleTable(scale),
+      '',
+      ...scaleNotes(scale),
+      '',
       '| goal | measured | met |',
       '| --- | --- | --- |',
       ...goals.map((g) => `| ${g.goal} | ${g.value} | ${g.met ? 'yes' : 'no'} |`),
@@ -720,7 +748,7 @@ async function main(): Promise<void> {
     console.log(`\n${report}\n`);
     writeFileSync(
       join(BENCH_DIR, 'results.json'),
-      `${JSON.stringify({ started: started.toISOString(), machine: host, loadAverage: { before: loadBefore, after: loadAfter }, stealPercent: steal, settings: { logLevel: LOG_LEVEL, connections: CONNECTIONS, durationS: DURATION, warmupS: WARMUP, rounds: ROUNDS, rssRequests: RSS_REQUESTS, hangWarmupS: warmupS, hangDurationS: hangDuration }, baselineIdentical: same, breakerOpened, results, rssPhase, rssRange, roundRatios, ratio, ratioUncached, rssGrowthMiB, whatsapp: wa, routing, goals }, null, 2)}\n`,
+      `${JSON.stringify({ started: started.toISOString(), machine: host, loadAverage: { before: loadBefore, after: loadAfter }, stealPercent: steal, settings: { logLevel: LOG_LEVEL, connections: CONNECTIONS, durationS: DURATION, warmupS: WARMUP, rounds: ROUNDS, rssRequests: RSS_REQUESTS, hangWarmupS: warmupS, hangDurationS: hangDuration }, baselineIdentical: same, breakerOpened, results, rssPhase, rssRange, roundRatios, ratio, ratioUncached, rssGrowthMiB, whatsapp: wa, routing, scale, goals }, null, 2)}\n`,
     );
     writeFileSync(
       join(BENCH_DIR, 'LATEST.md'),
