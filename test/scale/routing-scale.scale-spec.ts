@@ -43,7 +43,8 @@ const num = (name: string, fallback: number): number => {
 
 const CHAOS_S = num('SCALE_CHAOS_SECONDS', 120);
 const INSTANCES = num('SCALE_INSTANCES', 200);
-const CHATS_PER_INSTANCE = num('SCALE_CHATS_PER_INSTANCE', 3);
+/** At most 100: a chat's number is made of its instance's and its own. */
+const CHATS_PER_INSTANCE = Math.min(100, num('SCALE_CHATS_PER_INSTANCE', 3));
 const BAILEYS = num('SCALE_BAILEYS', 12);
 /** Customers' messages and agents' replies per second, over the chaos. */
 const INBOUND_RATE = num('SCALE_INBOUND_RATE', 20);
@@ -164,7 +165,7 @@ describe('scale: 3 API and 3 bridge processes, chaos of SIGKILLs (real server pr
     // ---- the load --------------------------------------------------------------------------------
     const rng = seeded(SEED);
     const chats: Chat[] = instances.flatMap((instance, i) => Array.from({ length: CHATS_PER_INSTANCE }, (_, c): Chat => ({
-      key: `i${i}c${c}`, instance, from: `55119${String(70_000_000 + i * 10 + c).padStart(8, '0')}`, sent: 0, chain: Promise.resolve(),
+      key: `i${i}c${c}`, instance, from: `55119${String(70_000_000 + i * 100 + c).padStart(8, '0')}`, sent: 0, chain: Promise.resolve(),
     })));
     const chatByKey = new Map(chats.map((c) => [c.key, c]));
     const inboundRecords = new Map<string, InboundRecord>();
