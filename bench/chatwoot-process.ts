@@ -12,7 +12,9 @@
  *                moment each was created;
  *   settled      once every webhook generated so far is delivered: the deliveries by outcome, and
  *                how many messages the double still stores;
- *   clock        this process's clock, to bound the skew with the parent's.
+ *   clock        this process's clock, to bound the skew with the parent's;
+ *   counts       how many inbox reads (`GET …/inboxes/{id}`, a health check's) it has answered
+ *                so far (bench/capacity.ts finds a health round by them).
  *
  * Times are epoch ms on the high-resolution clock (performance.timeOrigin + performance.now()),
  * which is also the double's own clock (`now`), so a message's createdAt is the moment it was
@@ -46,6 +48,7 @@ export type ChatwootCommand = { id: number } & (
   | { cmd: 'created' }
   | { cmd: 'settled' }
   | { cmd: 'clock' }
+  | { cmd: 'counts' }
 );
 
 export type ChatwootAnswer = { id: number } & (
@@ -58,6 +61,7 @@ export type ChatwootAnswer = { id: number } & (
   | { type: 'created'; messages: CreatedMessage[] }
   | { type: 'settled'; webhooks: Record<string, number>; storedMessages: number }
   | { type: 'clock'; at: number }
+  | { type: 'counts'; inboxReads: number }
   | { type: 'error'; message: string }
 );
 
@@ -81,8 +85,13 @@ let lastHarvested = 0;
 let created: CreatedMessage[] = [];
 /** Finished webhook deliveries by outcome. */
 const webhooks: Record<string, number> = {};
+let inboxReads = 0;
+const INBOX_READ = /^\/api\/v1\/accounts\/\d+\/inboxes\/\d+$/;
 
 function harvest(): void {
+  for (const r of sim.requests) {
+    if (r.method === 'GET' && INBOX_READ.test(r.path)) inboxReads += 1;
+  }
   sim.requests.length = 0;
   const pending: WebhookDelivery[] = [];
   for (const d of sim.webhookLog) {
@@ -137,6 +146,9 @@ function answer(command: ChatwootCommand): ChatwootAnswer | Promise<ChatwootAnsw
       });
     case 'clock':
       return { id, type: 'clock', at: clock() };
+    case 'counts':
+      harvest();
+      return { id, type: 'counts', inboxReads };
   }
 }
 

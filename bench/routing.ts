@@ -271,6 +271,11 @@ export class ChatwootProcess {
     return { webhooks, storedMessages };
   }
 
+  /** Inbox reads (`GET …/inboxes/{id}`) answered so far: a health check's request. */
+  async inboxReads(): Promise<number> {
+    return (await this.ask({ cmd: 'counts' }, 'counts')).inboxReads;
+  }
+
   /** The double's clock minus ours, and how precisely that is known (half the round trip). */
   async skew(): Promise<{ skewMs: number; withinMs: number }> {
     let best = { skewMs: NaN, withinMs: Infinity };

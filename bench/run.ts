@@ -29,8 +29,12 @@
  * Then the routing scenarios of bench/routing.ts, (7)–(10), on a fourth server with its embedded
  * bridge (ROLES=api,bridge) and a fresh database of its own, between the Graph API double and the
  * Chatwoot double (bench/chatwoot-process.ts), against a bare node:http forwarder
- * (bench/forwarder-baseline.ts). Last, the scale scenario of bench/scale.ts: routing's throughput
- * with 3, 2 and 1 bridge processes behind one API, on a private PostgreSQL.
+ * (bench/forwarder-baseline.ts).
+ * Then the scale scenario of bench/scale.ts: routing's throughput and cost with 3, 2, 1, 2 and 3
+ * bridge processes behind one API, on a private PostgreSQL.
+ * Last, the capacity scenarios of bench/capacity.ts, (11)–(13), on servers and databases of their
+ * own: an API process's memory per idle Baileys connection, a bridge process's per idle
+ * integration, and the bridge's CPU for one health round.
  *
  * Prints a table, writes bench/results.json (ignored by git) and bench/LATEST.md (committed).
  * Figures only: nothing here asserts a timing.
@@ -39,14 +43,17 @@
  * BENCH_CONNECTIONS (32), BENCH_RSS_REQUESTS (100000), BENCH_LOG_LEVEL (the server's, warn),
  * BENCH_DATABASE_URL (a database on the server to use, postgres://postgres@127.0.0.1:5432/postgres),
  * BENCH_SERVER_NODE_OPTIONS / BENCH_BASELINE_NODE_OPTIONS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`),
- * BENCH_ONLY (1, 1-nocache, 2, 2-cold, 3, 4, wa, routing or scale: that scenario alone, printed, nothing written;
- * for profiling; wa runs (5) and (6), routing (7)–(10)); BENCH_WA_RATE, BENCH_WA_INSTANCES, BENCH_WA_DURATION,
- * BENCH_WA_GRACE (bench/whatsapp.ts); BENCH_ROUTING_* (bench/routing.ts); BENCH_SCALE_* (bench/scale.ts).
+ * BENCH_ONLY (1, 1-nocache, 2, 2-cold, 3, 4, wa, routing, capacity or scale: that scenario alone, printed, nothing
+ * written; for profiling; wa runs (5) and (6), routing (7)–(10); capacity runs (11)–(13) and, unlike the others,
+ * writes its figures: its own section of bench/LATEST.md and the `capacity` key of bench/results.json,
+ * leaving the rest of both as the last full run wrote them); BENCH_WA_RATE, BENCH_WA_INSTANCES,
+ * BENCH_WA_DURATION, BENCH_WA_GRACE (bench/whatsapp.ts); BENCH_ROUTING_* (bench/routing.ts);
+ * BENCH_CAPACITY_* (bench/capacity.ts); BENCH_SCALE_* (bench/scale.ts).
  */
 import autocannon, { type Client, type Options, type Result } from 'autocannon';
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -55,6 +62,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { WebSocket } from 'undici';
 import { call } from './load.js';
+import { capacityNotes, capacityTable, runCapacity, type CapacityResult } from './capacity.js';
 import type { BridgeCommand, BridgeMessage } from './fake-bridge-process.js';
 import { ChatwootProcess, PUBLIC_ORIGIN, routingNotes, routingTable, runRouting, type RoutingResult } from './routing.js';
 import { runScale, scaleNotes, scaleTable, type ScaleResult } from './scale.js';
@@ -84,10 +92,13 @@ const ADMIN_DATABASE_URL = process.env.BENCH_DATABASE_URL || 'postgres://postgre
 const SERVER_NODE_FLAGS = (process.env.BENCH_SERVER_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
 /** The same for the baseline (BENCH_BASELINE_NODE_OPTIONS). */
 const BASELINE_NODE_FLAGS = (process.env.BENCH_BASELINE_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
-/** Run one scenario only (1, 1-nocache, 2, 2-cold, 3, 4, wa, routing or scale), print it and write nothing: for profiling. */
+/**
+ * Run one scenario only (1, 1-nocache, 2, 2-cold, 3, 4, wa, routing or scale), print it and write
+ * nothing: for profiling. `capacity` also writes its own figures (see the file comment).
+ */
 const ONLY = process.env.BENCH_ONLY ?? '';
-if (ONLY && !['1', '1-nocache', '2', '2-cold', '3', '4', 'wa', 'routing', 'scale'].includes(ONLY)) {
-  throw new Error('BENCH_ONLY must be 1, 1-nocache, 2, 2-cold, 3, 4, wa, routing or scale');
+if (ONLY && !['1', '1-nocache', '2', '2-cold', '3', '4', 'wa', 'routing', 'capacity', 'scale'].includes(ONLY)) {
+  throw new Error('BENCH_ONLY must be 1, 1-nocache, 2, 2-cold, 3, 4, wa, routing, capacity or scale');
 }
 /** (2c) is measured for 15 s from the hang's start, as issue 16 measured the 10 s stall. */
 const COLD_HANG_DURATION = 15;
@@ -219,8 +230,9 @@ interface Server {
   inspectorUrl?: string;
 }
 
+/** Listens on env.PORT when given (a server whose PUBLIC_URL must name its port), else on a free port. */
 async function startServer(env: Record<string, string>): Promise<Server> {
-  const port = await freePort();
+  const port = env.PORT ? Number(env.PORT) : await freePort();
   // --inspect-port=0: SIGUSR1 opens the inspector on a free port (collectGarbage()); until then
   // nothing listens and nothing runs.
   const child = spawn(process.execPath, ['--inspect-port=0', ...SERVER_NODE_FLAGS, join(DIST, 'src', 'main.js')], {
@@ -503,6 +515,58 @@ async function routingScenarios(serverEnv: Record<string, string>, adminToken: s
   }
 }
 
+/** (11)–(13): servers, doubles and databases of their own (bench/capacity.ts), all stopped afterwards. */
+function capacityScenarios(serverEnv: Record<string, string>, adminToken: string): Promise<CapacityResult> {
+  // Each server of these scenarios is given its own bridge, or none.
+  const { BRIDGE_URL: _bridgeUrl, BRIDGE_TOKEN: _bridgeToken, ...env } = serverEnv;
+  return runCapacity({
+    dist: DIST,
+    root: join(BENCH_DIR, '..'),
+    adminDatabaseUrl: ADMIN_DATABASE_URL,
+    serverEnv: env,
+    adminToken,
+    freePort,
+    startServer,
+    stopServer,
+    collectGarbage,
+    adminQuery,
+    rssBytes,
+    cpuMs,
+    log: (line) => process.stdout.write(`${line}\n`),
+  });
+}
+
+/** The capacity section of bench/LATEST.md: its own heading, machine and run, as a BENCH_ONLY=capacity run replaces it alone. */
+const CAPACITY_HEADING = '## Capacity';
+
+function capacitySection(capacity: CapacityResult, host: ReturnType<typeof machine>, started: Date, loadBefore: number[]): string {
+  return [
+    `${CAPACITY_HEADING} (\`BENCH_ONLY=capacity\`, also part of a full run)`,
+    '',
+    `Machine: ${host.nproc} CPUs (${host.cpu}), ${host.memoryGiB} GiB RAM, Node ${host.node}, PostgreSQL on 127.0.0.1; load average before ${loadBefore.join(' ')}, after ${loadavg().join(' ')}.`,
+    `Run: ${started.toISOString()}, server LOG_LEVEL=${LOG_LEVEL}.`,
+    '',
+    capacityTable(capacity),
+    '',
+    ...capacityNotes(capacity),
+    '',
+    '| goal | measured | met |',
+    '| --- | --- | --- |',
+    ...capacity.goals.map((g) => `| ${g.goal} | ${g.value} | ${g.met ? 'yes' : 'no'} |`),
+  ].join('\n');
+}
+
+/** A capacity-only run: its section of bench/LATEST.md and its key of bench/results.json replaced, the rest kept. */
+function writeCapacityOnly(section: string, json: object): void {
+  const latestPath = join(BENCH_DIR, 'LATEST.md');
+  const latest = existsSync(latestPath) ? readFileSync(latestPath, 'utf8') : '# Latest benchmark (`npm run bench`)\n';
+  const cut = latest.indexOf(`\n${CAPACITY_HEADING}`);
+  writeFileSync(latestPath, `${(cut >= 0 ? latest.slice(0, cut) : latest).trimEnd()}\n\n${section}\n`);
+  const resultsPath = join(BENCH_DIR, 'results.json');
+  const results = existsSync(resultsPath) ? (JSON.parse(readFileSync(resultsPath, 'utf8')) as Record<string, unknown>) : {};
+  writeFileSync(resultsPath, `${JSON.stringify({ ...results, capacity: json }, null, 2)}\n`);
+}
+
 /** The scale scenario: its own fleet and private PostgreSQL (bench/scale.ts), the doubles in processes of their own. */
 async function scaleScenario(): Promise<ScaleResult> {
   const graph = await GraphDoubleProcess.start(DIST);
@@ -586,6 +650,14 @@ async function main(): Promise<void> {
     if (ONLY === 'routing') {
       const routing = await routingScenarios(serverEnv, adminToken);
       console.log(`\n${routingTable(routing)}\n\n${routingNotes(routing).join('\n')}\n\n${goalLines(routing.goals)}\n`);
+      return;
+    }
+    if (ONLY === 'capacity') {
+      const capacity = await capacityScenarios(serverEnv, adminToken);
+      const section = capacitySection(capacity, host, started, loadBefore);
+      console.log(`\n${section}\n`);
+      writeCapacityOnly(section, { started: started.toISOString(), machine: host, ...capacity });
+      console.log('wrote the capacity section of bench/LATEST.md and the capacity key of bench/results.json');
       return;
     }
     const server = await startServer(serverEnv);
@@ -688,6 +760,9 @@ async function main(): Promise<void> {
     const wa = await whatsappScenarios(serverEnv, adminToken);
     const routing = await routingScenarios(serverEnv, adminToken);
     const scale = await scaleScenario();
+    const capacityStarted = new Date();
+    const capacityLoad = loadavg();
+    const capacity = await capacityScenarios(serverEnv, adminToken);
 
     const loadAfter = loadavg();
     const steal = stealPercent(machineBefore, cpuTimes());
@@ -743,12 +818,14 @@ async function main(): Promise<void> {
       '| goal | measured | met |',
       '| --- | --- | --- |',
       ...goals.map((g) => `| ${g.goal} | ${g.value} | ${g.met ? 'yes' : 'no'} |`),
+      '',
+      capacitySection(capacity, host, capacityStarted, capacityLoad),
     ].join('\n');
 
     console.log(`\n${report}\n`);
     writeFileSync(
       join(BENCH_DIR, 'results.json'),
-      `${JSON.stringify({ started: started.toISOString(), machine: host, loadAverage: { before: loadBefore, after: loadAfter }, stealPercent: steal, settings: { logLevel: LOG_LEVEL, connections: CONNECTIONS, durationS: DURATION, warmupS: WARMUP, rounds: ROUNDS, rssRequests: RSS_REQUESTS, hangWarmupS: warmupS, hangDurationS: hangDuration }, baselineIdentical: same, breakerOpened, results, rssPhase, rssRange, roundRatios, ratio, ratioUncached, rssGrowthMiB, whatsapp: wa, routing, scale, goals }, null, 2)}\n`,
+      `${JSON.stringify({ started: started.toISOString(), machine: host, loadAverage: { before: loadBefore, after: loadAfter }, stealPercent: steal, settings: { logLevel: LOG_LEVEL, connections: CONNECTIONS, durationS: DURATION, warmupS: WARMUP, rounds: ROUNDS, rssRequests: RSS_REQUESTS, hangWarmupS: warmupS, hangDurationS: hangDuration }, baselineIdentical: same, breakerOpened, results, rssPhase, rssRange, roundRatios, ratio, ratioUncached, rssGrowthMiB, whatsapp: wa, routing, scale, goals, capacity: { started: capacityStarted.toISOString(), machine: host, ...capacity } }, null, 2)}\n`,
     );
     writeFileSync(
       join(BENCH_DIR, 'LATEST.md'),

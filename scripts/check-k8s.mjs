@@ -8,7 +8,10 @@
 //      ports = containerPort = PORT = the Services' targetPort, replicas never migrate, a Job does;
 //   3. no literal secret in any manifest (secret-like env vars must use valueFrom.secretKeyRef);
 //   4. the hardening the image relies on (non-root, read-only root filesystem with /tmp emptyDir,
-//      no privilege escalation, ALL capabilities dropped, resources, pinned image tag).
+//      no privilege escalation, ALL capabilities dropped, resources, pinned image tag);
+//   5. availability: every server Deployment (api and bridge alike: both share their work through
+//      leases) runs at least 2 replicas, scaled by at most one HPA that targets it, and is covered
+//      by exactly one PodDisruptionBudget of its own that still lets a node drain proceed.
 // Exits 1 listing every problem, 0 with a short summary.
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -28,6 +31,8 @@ const SECRET_NAME = /TOKEN|KEY|SECRET|PASSWORD|PASSWD|CREDENTIAL|DATABASE_URL|RE
 const DEFAULT_PORT = 3000; // SPEC §1
 const DRAIN_SECONDS = 25; // SPEC §7
 const POD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job']);
+/** Fewest replicas of a server Deployment: with one, a pod's loss stops its role until it is rescheduled. */
+const MIN_REPLICAS = 2;
 
 const problems = [];
 const fail = (where, msg) => problems.push(`${where}: ${msg}`);
@@ -316,18 +321,53 @@ for (const s of byKind('Service')) {
     }
   }
 }
-// HPA / PDB point at something real.
+// ---- 5. availability: replicas, HPAs and PDBs ---------------------------------------------
 const deployments = byKind('Deployment');
-for (const h of byKind('HorizontalPodAutoscaler')) {
+const hpas = byKind('HorizontalPodAutoscaler');
+const pdbs = byKind('PodDisruptionBudget');
+const podLabelsOf = (d) => d.spec?.template?.metadata?.labels ?? {};
+for (const d of deployments) {
+  // The API server rejects a Deployment whose selector does not select its own pods; the schema does not.
+  if (!labelsMatch(d.spec?.selector?.matchLabels, podLabelsOf(d))) fail(nameOf(d), 'spec.selector.matchLabels does not match the pod template\'s labels');
+}
+for (const h of hpas) {
   const ref = h.spec?.scaleTargetRef ?? {};
   if (!deployments.some((d) => ref.kind === 'Deployment' && d.metadata?.name === ref.name)) fail(nameOf(h), `scaleTargetRef ${ref.kind}/${ref.name} is not in the manifests`);
   const scaled = deployments.find((d) => d.metadata?.name === ref.name);
   if (scaled?.spec?.replicas !== undefined) fail(nameOf(h), `Deployment ${ref.name} sets replicas; the HPA owns it (every apply would reset the scale)`);
+  const min = h.spec?.minReplicas ?? 1;
+  if (h.spec?.maxReplicas !== undefined && h.spec.maxReplicas < min) fail(nameOf(h), `maxReplicas ${h.spec.maxReplicas} is below minReplicas ${min}`);
 }
-for (const p of byKind('PodDisruptionBudget')) {
-  if (!deployments.some((d) => labelsMatch(p.spec?.selector?.matchLabels, d.spec?.template?.metadata?.labels))) {
-    fail(nameOf(p), 'selector matches no Deployment');
+/** Whether a PDB still lets one pod of `replicas` be evicted (otherwise a node drain waits forever). */
+function allowsDisruption(spec, replicas) {
+  // Kubernetes rounds a percentage up, for either field.
+  const count = (v) => (typeof v === 'string' && v.endsWith('%') ? Math.ceil((Number(v.slice(0, -1)) / 100) * replicas) : Number(v));
+  if (spec?.maxUnavailable !== undefined) return count(spec.maxUnavailable) >= 1;
+  if (spec?.minAvailable !== undefined) return count(spec.minAvailable) < replicas;
+  return false;
+}
+const availability = []; // summary lines
+for (const p of pdbs) {
+  const covered = deployments.filter((d) => labelsMatch(p.spec?.selector?.matchLabels, podLabelsOf(d)));
+  if (covered.length === 0) fail(nameOf(p), 'selector matches no Deployment');
+  // One budget over two roles would let a drain take the last pod of one while counting the other's.
+  if (covered.length > 1) fail(nameOf(p), `selector matches the pods of ${covered.map(nameOf).join(' and ')}: give each its own budget`);
+}
+for (const d of deployments.filter((x) => portOfPods.some((p) => p.owner === nameOf(x)))) {
+  const targeting = hpas.filter((h) => h.spec?.scaleTargetRef?.kind === 'Deployment' && h.spec?.scaleTargetRef?.name === d.metadata?.name);
+  if (targeting.length > 1) fail(nameOf(d), `${targeting.length} HPAs scale it (${targeting.map(nameOf).join(', ')}); they would fight over its replicas`);
+  const hpa = targeting[0];
+  const least = hpa ? (hpa.spec?.minReplicas ?? 1) : (d.spec?.replicas ?? 1);
+  if (least < MIN_REPLICAS) {
+    fail(nameOf(d), `runs as few as ${least} replica${least === 1 ? '' : 's'} (${hpa ? `${nameOf(hpa)} minReplicas` : 'spec.replicas'}); at least ${MIN_REPLICAS}, so that a pod's loss moves its work (leases) instead of stopping it`);
   }
+  const budgets = pdbs.filter((p) => labelsMatch(p.spec?.selector?.matchLabels, podLabelsOf(d)));
+  if (budgets.length === 0) fail(nameOf(d), 'no PodDisruptionBudget selects its pods: a node drain may evict all of them at once');
+  if (budgets.length > 1) fail(nameOf(d), `${budgets.length} PodDisruptionBudgets select its pods (${budgets.map(nameOf).join(', ')}); eviction is refused for pods under more than one`);
+  for (const b of budgets) {
+    if (!allowsDisruption(b.spec, least)) fail(nameOf(b), `allows no eviction at ${least} replicas: a node drain would wait forever`);
+  }
+  availability.push(`${nameOf(d)}: ${hpa ? `${nameOf(hpa)} ${least}–${hpa.spec?.maxReplicas} replicas` : `${least} replicas`}, ${budgets.map((b) => `${nameOf(b)} ${b.spec?.maxUnavailable !== undefined ? `maxUnavailable ${b.spec.maxUnavailable}` : `minAvailable ${b.spec?.minAvailable}`}`).join(', ') || 'no PDB'}`);
 }
 
 // ---- report -------------------------------------------------------------------------------
@@ -343,5 +383,6 @@ console.log(`  schemas: all valid, no unknown field (offline, kubernetes-models 
 for (const p of portOfPods) {
   console.log(`  ${p.owner}: liveness /healthz, readiness /readyz, containerPort = PORT = ${p.port}, MIGRATE_ON_START=false`);
 }
+for (const line of availability) console.log(`  ${line}`);
 console.log(`  Services target PORT; ${migrationJobs} migration Job; no literal secret; non-root, read-only root fs, pinned image`);
 console.log('check:k8s: OK');

@@ -268,6 +268,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/message/revoke/{instance}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke a sent message (delete it for everyone)
+         * @description Deletes one of the instance's own messages for everyone in the chat (WhatsApp Web instances: Meta's Cloud API has no such call). The revoke is stored and emitted as `message.exchange` of type `revoke` with `target` = the message. The Chatwoot integration uses it when an agent deletes a reply that was already sent. WhatsApp itself refuses revokes of messages older than about two days: the phone keeps showing them.
+         *
+         *     Auth: a TokenAccount, a TokenInstance, or the callback token of the instance's chatwoot integration (`token` header or `Authorization: Bearer`).
+         */
+        post: operations["revokeMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/message/text/{instance}": {
         parameters: {
             query?: never;
@@ -670,6 +692,39 @@ export interface components {
             status: "connecting" | "connected";
             /** @enum {boolean} */
             success: true;
+        };
+        /** @description Unknown fields are a 400. */
+        RevokeMessageRequest: {
+            /**
+             * @description The `messageId` of a message this instance sent.
+             * @example 3EB0C767D71D3F5F2A1B
+             */
+            messageId: string;
+        };
+        RevokeMessageResponse: {
+            data: components["schemas"]["RevokedMessageData"];
+            /** @enum {string} */
+            message: "Message revoked";
+            /** @enum {boolean} */
+            success: true;
+        };
+        RevokedMessageData: {
+            chat: components["schemas"]["SentChat"];
+            /**
+             * @description The revoked message.
+             * @example 3EB0C767D71D3F5F2A1B
+             */
+            messageId: string;
+            /**
+             * @description The revoke's own id (its `message.exchange` event of type `revoke`).
+             * @example 3EB0A1B2C3D4E5F60718
+             */
+            revokeId: string;
+            /**
+             * Format: date-time
+             * @example 2026-04-20T10:16:02Z
+             */
+            timestamp: string;
         };
         /** @description Exactly one of `mediaUrl` or `mediaBase64`. Unknown fields are a 400. */
         SendMediaRequest: {
@@ -2332,6 +2387,163 @@ export interface operations {
                 };
             };
             /** @description `WhatsApp is unreachable — retry later. Detail: <detail>` — fetching the media from the provider failed; retry later */
+            502: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    revokeMessage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Echoed in the response when it matches the pattern; otherwise the server generates one. */
+                "X-Request-Id"?: string;
+            };
+            path: {
+                /** @description The instance name. */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevokeMessageRequest"];
+            };
+        };
+        responses: {
+            /** @description Message revoked */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevokeMessageResponse"];
+                };
+            };
+            /**
+             * @description `Invalid request body: messageId is required` — `messageId` is missing or not a message id
+             *
+             *     `Invalid request body: unknown field color` — the body has a field the route does not take
+             *
+             *     `Invalid request body: malformed JSON` — the body is not valid JSON
+             *
+             *     `Invalid request body: body must be a JSON object` — the body is JSON but not an object
+             *
+             *     `Invalid request body: Content-Type must be application/json` — the Content-Type is not application/json
+             *
+             *     `Instance is not connected to WhatsApp` — the instance is not `connected`
+             *
+             *     `The WhatsApp Cloud API cannot revoke a sent message` — the instance uses the Cloud API
+             */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `Invalid token` — the token is missing or unknown */
+            401: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `Instance token does not match the requested instance` — a TokenInstance on another instance's path */
+            403: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /**
+             * @description `Instance not found` — no instance of that name in the caller's account
+             *
+             *     `Message not found` — `messageId` names no message this instance sent
+             */
+            404: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `Request body too large` — the body is larger than 64 KiB */
+            413: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `Rate limit exceeded. Try again later.` — the token's budget for the current minute is spent (checked before auth) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `Internal server error` — an unexpected failure (e.g. the database is down); the detail goes to the log only */
+            500: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `WhatsApp is unreachable — retry later. Detail: <detail>` — WhatsApp cannot be reached */
             502: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];

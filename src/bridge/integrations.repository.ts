@@ -1,3 +1,4 @@
+import { returnedRows } from '../database/returned-rows.js';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -14,7 +15,7 @@ export type IntegrationConfiguration = Pick<
   | 'sourceApiUrl' | 'sourceInstance' | 'sourceTokenEncrypted'
 >;
 
-export type WebhookTarget = Pick<BridgeIntegration, 'id' | 'webhookSecretEncrypted' | 'inboxSigningSecretEncrypted' | 'inboxId'>;
+export type WebhookTarget = Pick<BridgeIntegration, 'id' | 'webhookSecretEncrypted' | 'inboxSigningSecretEncrypted' | 'inboxId' | 'createdAt'>;
 
 export interface HealthVerdict {
   status: IntegrationStatus;
@@ -54,7 +55,7 @@ export class IntegrationsRepository {
   async findWebhookTarget(id: string): Promise<WebhookTarget | null> {
     if (!storable(id)) return null;
     const { rows } = await driverPool(this.dataSource).query(
-      `SELECT "id", "webhook_secret", "inbox_signing_secret", "inbox_id" FROM "bridge_integrations" WHERE "id" = $1`,
+      `SELECT "id", "webhook_secret", "inbox_signing_secret", "inbox_id", "created_at" FROM "bridge_integrations" WHERE "id" = $1`,
       [id],
     );
     if (!rows.length) return null;
@@ -64,6 +65,7 @@ export class IntegrationsRepository {
       webhookSecretEncrypted: String(r.webhook_secret),
       inboxSigningSecretEncrypted: r.inbox_signing_secret === null ? null : String(r.inbox_signing_secret),
       inboxId: Number(r.inbox_id),
+      createdAt: new Date(r.created_at as string | Date),
     };
   }
 
@@ -177,6 +179,22 @@ export class IntegrationsRepository {
       .where('integration_id = :integrationId AND chatwoot_message_id = :id AND status = :failed', { integrationId, id: String(chatwootMessageId), failed: 'failed' })
       .execute();
     return (result.affected ?? 0) > 0;
+  }
+
+  /**
+   * An agent deleted a reply: true when the router has something to do (revoke it, or not send it).
+   * A reply WhatsApp refused was never sent: nothing to revoke. Once per reply: Chatwoot sends the
+   * deletion again whenever the message changes.
+   */
+  async requestRevoke(integrationId: string, chatwootMessageId: number): Promise<boolean> {
+    const rows = returnedRows(
+      await this.dataSource.query(
+        `UPDATE "bridge_outbound_messages" SET "revoke" = CASE WHEN "status" IN ('pending', 'sent') THEN 'pending' ELSE 'done' END
+          WHERE "integration_id" = $1 AND "chatwoot_message_id" = $2 AND "revoke" IS NULL RETURNING "revoke"`,
+        [integrationId, String(chatwootMessageId)],
+      ),
+    ) as Array<{ revoke: string }>;
+    return rows[0]?.revoke === 'pending';
   }
 
   /** Records a message once per (integration, Chatwoot message id); false when already there. */

@@ -1,8 +1,14 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, Unique } from 'typeorm';
 import { BridgeIntegration } from './integration.entity.js';
 
-/** `pending` until routing sent it to WhatsApp (`sent`) or WhatsApp refused it (`failed`). */
-export type OutboundMessageStatus = 'pending' | 'sent' | 'failed';
+/**
+ * `pending` until routing sent it to WhatsApp (`sent`) or WhatsApp refused it (`failed`);
+ * `deleted` when the agent deleted it before it was sent.
+ */
+export type OutboundMessageStatus = 'pending' | 'sent' | 'failed' | 'deleted';
+
+/** After the agent deleted it: `pending` until revoked on WhatsApp (`done`) or refused (`failed`). */
+export type OutboundRevoke = 'pending' | 'done' | 'failed';
 
 /** An agent's reply from Chatwoot's webhook, kept for routing; unique per message id, so that a replay is not routed twice. */
 @Entity('bridge_outbound_messages')
@@ -53,4 +59,7 @@ export class BridgeOutboundMessage {
 
   @Column({ name: 'last_error', type: 'text', nullable: true })
   lastError: string | null;
+
+  @Column({ type: 'varchar', length: 20, nullable: true })
+  revoke: OutboundRevoke | null;
 }

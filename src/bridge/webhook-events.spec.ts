@@ -36,9 +36,17 @@ describe('classifyWebhookEvent (CONTRACT §6)', () => {
 
   it("message_updated of a reply: its status from conversation.messages[0] only when that is the message (CONTRACT §14)", () => {
     expect(classifyWebhookEvent(event({ event: 'message_updated', conversation: { id: 12, inbox_id: 7, messages: [{ id: 345, status: 'sent' }] } }), 7))
-      .toEqual({ kind: 'updated', messageId: 345, status: 'sent' });
+      .toMatchObject({ kind: 'updated', messageId: 345, status: 'sent', message: { messageId: 345, conversationId: 12 } });
     expect(classifyWebhookEvent(event({ event: 'message_updated', conversation: { id: 12, inbox_id: 7, messages: [{ id: 346, status: 'sent' }] } }), 7))
-      .toEqual({ kind: 'updated', messageId: 345, status: null });
+      .toMatchObject({ kind: 'updated', messageId: 345, status: null });
+  });
+
+  it('message_updated of a deleted reply (content_attributes exactly {"deleted":true}, CONTRACT §14): deleted; of a deleted note or customer message: ignored', () => {
+    const deleted = { event: 'message_updated', content: 'This message was deleted', content_attributes: { deleted: true } };
+    expect(classifyWebhookEvent(event(deleted), 7)).toEqual({ kind: 'deleted', messageId: 345 });
+    expect(classifyWebhookEvent(event({ ...deleted, private: true }), 7).kind).toBe('ignored');
+    expect(classifyWebhookEvent(event({ ...deleted, message_type: 'incoming' }), 7).kind).toBe('ignored');
+    expect(classifyWebhookEvent(event({ ...deleted, content_attributes: { deleted: 'true' } }), 7).kind).toBe('updated');
   });
 
   it('falls back to conversation.inbox_id when the event has no inbox', () => {

@@ -9,7 +9,9 @@ export type WebhookEventVerdict =
   | { kind: 'outgoing'; message: OutgoingMessage }
   | { kind: 'conversation'; conversationId: number }
   /** A reply changed; `status` when the payload tells it (CONTRACT §14: only via messages[0]). */
-  | { kind: 'updated'; messageId: number; status: string | null }
+  | { kind: 'updated'; messageId: number; status: string | null; message: OutgoingMessage; createdAt: number | null }
+  /** An agent deleted a reply (CONTRACT §14: `content_attributes` is exactly `{"deleted":true}`). */
+  | { kind: 'deleted'; messageId: number }
   | { kind: 'ignored'; why: string };
 
 /** What must reach WhatsApp: `message_created` of an `outgoing` or `template`, non-private message in the integration's inbox (CONTRACT §6). */
@@ -34,9 +36,18 @@ export function classifyWebhookEvent(payload: unknown, inboxId: number): Webhook
   // The bridge's own post of a message sent from the phone (SPEC-MESSAGING §11: never sent back).
   if (typeof p.source_id === 'string' && p.source_id.startsWith('WAID:')) return { kind: 'ignored', why: 'posted by the bridge' };
   if (p.event === 'message_updated') {
+    const attributes = p.content_attributes as Record<string, unknown> | null | undefined;
+    if (attributes?.deleted === true) return { kind: 'deleted', messageId: p.id };
     // No top-level status: the conversation's messages[0] is this message only when the ids match.
     const first = Array.isArray(conversation.messages) ? (conversation.messages[0] as Record<string, unknown> | undefined) : undefined;
-    return { kind: 'updated', messageId: p.id, status: first?.id === p.id && typeof first.status === 'string' ? first.status : null };
+    const createdAt = typeof p.created_at === 'string' ? Date.parse(p.created_at) : NaN;
+    return {
+      kind: 'updated',
+      messageId: p.id,
+      status: first?.id === p.id && typeof first.status === 'string' ? first.status : null,
+      message: { messageId: p.id, conversationId: conversation.id, content: typeof p.content === 'string' ? p.content : null },
+      createdAt: Number.isFinite(createdAt) ? createdAt : null,
+    };
   }
   return {
     kind: 'outgoing',

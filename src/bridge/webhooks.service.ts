@@ -77,8 +77,35 @@ export class WebhooksService {
         this.routing.replyRecorded(row.id);
         return 'recorded';
       }
+      // The agent's Retry of a reply the bridge never recorded: it was down when Chatwoot sent the
+      // reply, and Chatwoot marked it failed (CONTRACT §14). Only replies written since the
+      // integration exists: an old message Chatwoot updates for another reason is not sent.
+      if (verdict.status === 'sent' && verdict.createdAt !== null && verdict.createdAt >= row.createdAt.getTime()) {
+        const recorded = await this.repo.recordOutboundMessage({
+          integrationId: row.id,
+          chatwootMessageId: verdict.message.messageId,
+          chatwootConversationId: verdict.message.conversationId,
+          content: verdict.message.content,
+          payload: payload as Record<string, unknown>,
+          notBefore: new Date(Date.now() + REPLY_REORDER_MS),
+        });
+        if (recorded) {
+          this.logger.log(`integration ${row.id}: message ${verdict.messageId} retried by an agent; it was never received, recorded now`);
+          this.routing.replyRecorded(row.id);
+          return 'recorded';
+        }
+      }
       // Without a status in the event, the router asks Chatwoot (after this answer).
       if (verdict.status === null) this.routing.replyChanged(row.id, verdict.messageId);
+      return 'ignored';
+    }
+    if (verdict.kind === 'deleted') {
+      // SPEC-MESSAGING §11: revoked on WhatsApp by the router, in order with the replies.
+      if (await this.repo.requestRevoke(row.id, verdict.messageId)) {
+        this.logger.log(`integration ${row.id}: message ${verdict.messageId} deleted by an agent; revoking it`);
+        this.routing.replyRecorded(row.id);
+        return 'recorded';
+      }
       return 'ignored';
     }
     if (verdict.kind === 'conversation') {

@@ -11,10 +11,10 @@ import { BODY_ERROR_PREFIX } from '../instances/instances.errors.js';
 import { ApiEndpoint } from '../openapi/api-endpoint.decorator.js';
 import { MessageExceptionFilter } from '../whatsapp/whatsapp.filter.js';
 import {
-  IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_MESSAGE, ONE_SOURCE_MESSAGE, SendMediaDto, SendTextDto,
+  IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_MESSAGE, ONE_SOURCE_MESSAGE, RevokeMessageDto, SendMediaDto, SendTextDto,
 } from './dto/send-message.dto.js';
 import { IdempotencyConflict, type Answer } from './idempotency.js';
-import { GET_MEDIA, SEND_MEDIA, SEND_TEXT } from './messages.openapi.js';
+import { GET_MEDIA, REVOKE_MESSAGE, SEND_MEDIA, SEND_TEXT } from './messages.openapi.js';
 import { MessagesService } from './messages.service.js';
 
 export const IdempotencyMessages = {
@@ -68,6 +68,19 @@ export class MessagesController {
     if ((body.mediaUrl === undefined) === (body.mediaBase64 === undefined)) throw new HttpError(400, `${BODY_ERROR_PREFIX}: ${ONE_SOURCE_MESSAGE}`);
     checkKey(key);
     reply(res, await this.idempotent(() => this.messages.sendMedia(principal, name, body, key)));
+  }
+
+  @Post('revoke/:instance')
+  @RequireToken('messaging')
+  @ApiEndpoint(REVOKE_MESSAGE)
+  @instanceParam
+  async revokeMessage(
+    @CurrentPrincipal() principal: AccountPrincipal,
+    @Param('instance') name: string,
+    @Body(new JsonBodyPipe(RevokeMessageDto, BODY_ERROR_PREFIX)) body: RevokeMessageDto,
+    @Res() res: Response,
+  ): Promise<void> {
+    reply(res, await this.messages.revoke(principal, name, body));
   }
 
   @Get('media/:instance/:messageId')

@@ -3,8 +3,8 @@ import { BODY_ERROR_PREFIX } from '../instances/instances.errors.js';
 import { messageErrorAnswer, WhatsAppMessages } from '../whatsapp/whatsapp.filter.js';
 import { INSTANCE_LOOKUP_ERRORS } from '../whatsapp/whatsapp.openapi.js';
 import { WhatsAppError } from '../whatsapp/whatsapp.port.js';
-import { IDEMPOTENCY_KEY_MESSAGE, ONE_SOURCE_MESSAGE, SendMediaDto, SendTextDto } from './dto/send-message.dto.js';
-import { SendMessageResponse } from './dto/send-message.response.js';
+import { IDEMPOTENCY_KEY_MESSAGE, ONE_SOURCE_MESSAGE, RevokeMessageDto, SendMediaDto, SendTextDto } from './dto/send-message.dto.js';
+import { RevokeMessageResponse, SendMessageResponse } from './dto/send-message.response.js';
 import { MessageMessages } from './messages.service.js';
 
 const DETAIL = '<detail>';
@@ -67,6 +67,28 @@ export const SEND_MEDIA: EndpointDoc = {
     { status: 400, key: 'oneSource', message: `${BODY_ERROR_PREFIX}: ${ONE_SOURCE_MESSAGE}`, when: 'both or neither of `mediaUrl` and `mediaBase64`' },
     { status: 400, key: 'mediaNotFetched', message: MessageMessages.mediaNotFetched('<reason>'), when: '`mediaUrl` could not be fetched (refused address, HTTP error, too large, timeout)' },
     ...SEND_ERRORS,
+  ],
+};
+
+export const REVOKE_MESSAGE: EndpointDoc = {
+  summary: 'Revoke a sent message (delete it for everyone)',
+  description:
+    'Deletes one of the instance\'s own messages for everyone in the chat (WhatsApp Web instances: Meta\'s Cloud API ' +
+    'has no such call). The revoke is stored and emitted as `message.exchange` of type `revoke` with `target` = the ' +
+    'message. The Chatwoot integration uses it when an agent deletes a reply that was already sent. WhatsApp itself ' +
+    'refuses revokes of messages older than about two days: the phone keeps showing them.',
+  auth: 'messaging',
+  success: { status: 200, type: RevokeMessageResponse, description: 'Message revoked' },
+  errors: [
+    ...bodyErrors(RevokeMessageDto, BODY_ERROR_PREFIX, [
+      { key: 'badMessageId', when: '`messageId` is missing or not a message id', body: {} },
+      { key: 'unknownField', when: 'the body has a field the route does not take', body: { messageId: '3EB0C767D71D3F5F2A1B', color: 'blue' } },
+    ]),
+    { status: 400, key: 'notConnected', message: WhatsAppMessages.notConnected, when: 'the instance is not `connected`' },
+    { status: 400, key: 'cloudApi', message: MessageMessages.revokeUnsupported, when: 'the instance uses the Cloud API' },
+    ...INSTANCE_LOOKUP_ERRORS,
+    { status: 404, key: 'messageNotFound', message: MessageMessages.messageNotFound, when: '`messageId` names no message this instance sent' },
+    sendError('unreachable', new WhatsAppError('UNREACHABLE', DETAIL), 'WhatsApp cannot be reached'),
   ],
 };
 

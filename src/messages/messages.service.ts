@@ -12,7 +12,7 @@ import { messageErrorAnswer, WhatsAppMessages } from '../whatsapp/whatsapp.filte
 import { type OutgoingMedia, type OutgoingMessage, WhatsAppError } from '../whatsapp/whatsapp.port.js';
 import { WhatsAppService } from '../whatsapp/whatsapp.service.js';
 import { MediaStore } from './media-store.js';
-import { type SendMediaDto, type SendTextDto } from './dto/send-message.dto.js';
+import { type RevokeMessageDto, type SendMediaDto, type SendTextDto } from './dto/send-message.dto.js';
 import { type Answer, IdempotencyKeys } from './idempotency.js';
 import { fetchMediaUrl, MediaFetchError, mimetypeOf } from './media-source.js';
 import { MessageStore, type StoredMessage } from './message-store.js';
@@ -22,7 +22,9 @@ const MEDIA_URL_TIMEOUT_MS = 60_000;
 
 export const MessageMessages = {
   sent: 'Message sent successfully',
+  revoked: 'Message revoked',
   messageNotFound: 'Message not found',
+  revokeUnsupported: 'The WhatsApp Cloud API cannot revoke a sent message',
   mediaNotFetched: (reason: string) => `Media could not be fetched — ${reason}`,
 } as const;
 
@@ -70,6 +72,32 @@ export class MessagesService {
     return this.send(principal, name, 'media', dto, key, async (instance) => {
       const media = await this.mediaOf(dto);
       return { message: { to: toJid(dto.number), media, replyTo: await this.replyTarget(instance, dto.replyTo) }, media };
+    });
+  }
+
+  /**
+   * `POST /api/message/revoke/:instance`: deletes one of the instance's own messages for everyone
+   * (Baileys; Meta's Cloud API has no such call). The revoke is stored and emitted like any sent
+   * message (`message.exchange` of type `revoke`, `target` = the message).
+   */
+  async revoke(principal: AccountPrincipal, name: string, dto: RevokeMessageDto): Promise<Answer> {
+    const instance = await this.instances.resolve(principal, name);
+    if (instance.status !== 'connected') throw new HttpError(400, WhatsAppMessages.notConnected);
+    const target = await this.store.findByProviderId(instance.id, dto.messageId);
+    if (!target || target.direction !== 'outgoing') throw new HttpError(404, MessageMessages.messageNotFound);
+    if (instance.provider === 'cloud') throw new HttpError(400, MessageMessages.revokeUnsupported);
+    return this.answerOf(async () => {
+      const sent = await this.whatsapp.send(instance, { to: target.chatJid, revoke: target.providerMessageId });
+      await this.store.recordSent(instance, sent.message, null);
+      const data = sent.message.data;
+      return {
+        status: 200,
+        body: {
+          success: true,
+          message: MessageMessages.revoked,
+          data: { messageId: target.providerMessageId, revokeId: data.id, timestamp: data.timestamp, chat: { jid: data.chat.jid, type: data.chat.type } },
+        },
+      };
     });
   }
 

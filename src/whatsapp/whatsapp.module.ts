@@ -11,6 +11,7 @@ import { LeasesModule } from '../leases/leases.module.js';
 import { MessageStore } from '../messages/message-store.js';
 import { MessageStoreModule } from '../messages/message-store.module.js';
 import { BaileysAuthStore } from './baileys/baileys-auth-store.js';
+import { BaileysSendRelay } from './baileys/baileys-send-relay.js';
 import { BaileysOwnership } from './baileys/baileys-ownership.js';
 import { BAILEYS_SOCKET_FACTORY, type BaileysSocketFactory, makeBaileysSocketFactory } from './baileys/baileys-socket.js';
 import { BAILEYS_SESSION_STORE, BaileysAdapter } from './baileys/baileys.adapter.js';
@@ -49,6 +50,7 @@ import { WhatsAppService } from './whatsapp.service.js';
     { provide: BAILEYS_SESSION_STORE, inject: [DataSource, SecretCipher], useFactory: (ds: DataSource, cipher: SecretCipher) => new BaileysAuthStore(ds, cipher) },
     BaileysAdapter,
     BaileysOwnership,
+    BaileysSendRelay,
     WhatsAppService,
     MediaFetcher,
   ],

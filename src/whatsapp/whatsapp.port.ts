@@ -135,6 +135,8 @@ export interface OutgoingMessage {
   media?: OutgoingMedia;
   /** The message replied to, as stored. */
   replyTo?: { id: string; chatJid: string; raw: Record<string, unknown> | null } | null;
+  /** Baileys only: the id of one of this instance's own messages in `to`, deleted for everyone. */
+  revoke?: string;
 }
 
 /** What a send reports: the provider's id, and the message as it will be stored and emitted. */

@@ -260,6 +260,77 @@ describe('routing WhatsApp ↔ Chatwoot (SPEC-MESSAGING §11)', () => {
     await eventually(() => expect(graph.sent.filter((s) => s.phoneNumberId === phone.id).map((s) => s.body.text.body)).toEqual(['late answer', 'second late answer']));
   });
 
+  it('an agent deleting a sent reply on a Cloud API instance: not revoked (Meta cannot), and last_error says so; a refused reply deleted needs nothing', async () => {
+    const { inst, phone, inbox } = await routed();
+    await customer(phone, 'oi', { from: '5511944442222' });
+    await eventually(() => expect(messagesOf(inbox.id)).toHaveLength(1));
+    const conversationId = conversationsOf(inbox.id)[0].id;
+    const reply = sim.agentReply(ACCOUNT_ID, conversationId, { content: 'oops' });
+    await eventually(() => expect(graph.sent.filter((s) => s.phoneNumberId === phone.id)).toHaveLength(1));
+    sim.agentDelete(ACCOUNT_ID, conversationId, reply.id);
+    const expected = `reply ${reply.id} deleted in Chatwoot but not revoked on WhatsApp: The WhatsApp Cloud API cannot revoke a sent message`;
+    await eventually(async () => expect((await t.req('GET', `/api/chatwoot/list/${inst.name}`, { token: account.token })).body.last_error).toBe(expected));
+    const ds = t.app.get(DataSource);
+    expect(await ds.query(`SELECT "status", "revoke" FROM "bridge_outbound_messages" WHERE "chatwoot_message_id" = $1`, [reply.id])).toEqual([{ status: 'sent', revoke: 'failed' }]);
+    expect(graph.sent.filter((s) => s.phoneNumberId === phone.id)).toHaveLength(1);
+
+    graph.behave('messages', { kind: 'error', error: { code: 131047 } }, 1);
+    const refused = sim.agentReply(ACCOUNT_ID, conversationId, { content: 'too late' });
+    await eventually(() => expect(sim.message(refused.id)?.status).toBe('failed'));
+    sim.agentDelete(ACCOUNT_ID, conversationId, refused.id);
+    await sim.webhooksSettled();
+    await eventually(async () => expect(await ds.query(`SELECT "status", "revoke" FROM "bridge_outbound_messages" WHERE "chatwoot_message_id" = $1`, [refused.id])).toEqual([{ status: 'failed', revoke: 'done' }]));
+    expect(graph.sent.filter((s) => s.phoneNumberId === phone.id)).toHaveLength(1);
+  });
+
+  it("the agent's Retry of a reply the bridge never received (down when Chatwoot sent it): recorded then, and sent once", async () => {
+    const { phone, inbox } = await routed();
+    await customer(phone, 'oi', { from: '5511944441111' });
+    await eventually(() => expect(messagesOf(inbox.id)).toHaveLength(1));
+    const conversationId = conversationsOf(inbox.id)[0].id;
+    // The bridge unreachable: Chatwoot's delivery fails, and Chatwoot marks the reply failed (CONTRACT §14).
+    sim.routeWebhooks('http://bridge.test', 'http://127.0.0.1:9');
+    const reply = sim.agentReply(ACCOUNT_ID, conversationId, { content: 'while you were away' });
+    await sim.webhooksSettled();
+    expect(sim.message(reply.id)?.status).toBe('failed');
+    sim.routeWebhooks('http://bridge.test', t.url);
+    sim.agentRetry(ACCOUNT_ID, conversationId, reply.id);
+    await sim.webhooksSettled();
+    await eventually(() => expect(graph.sent.filter((s) => s.phoneNumberId === phone.id).map((s) => s.body.text.body)).toEqual(['while you were away']));
+    // Retried twice more: sent once all the same.
+    sim.agentRetry(ACCOUNT_ID, conversationId, reply.id);
+    await sim.webhooksSettled();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(graph.sent.filter((s) => s.phoneNumberId === phone.id)).toHaveLength(1);
+  });
+
+  it("a reply with two attachments: two media messages, the text as the first one's caption; a later part refused: the agent's Retry sends only what was not sent, and no part comes back as a message", async () => {
+    const { phone, inbox } = await routed();
+    await customer(phone, 'oi', { from: '5511944440000' });
+    await eventually(() => expect(messagesOf(inbox.id)).toHaveLength(1));
+    const conversationId = conversationsOf(inbox.id)[0].id;
+    const sentMedia = () => graph.sent.filter((s) => s.phoneNumberId === phone.id).map((s) => [s.body.type, s.body[s.body.type]?.caption ?? null]);
+    const files = [
+      { fileName: 'photo.jpg', contentType: 'image/jpeg', data: Buffer.concat([Buffer.from('ffd8ffe000104a464946', 'hex'), Buffer.alloc(64, 7)]) },
+      { fileName: 'terms.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF-1.4 terms') },
+    ];
+    sim.agentReply(ACCOUNT_ID, conversationId, { content: 'here you are', attachments: files });
+    await eventually(() => expect(sentMedia()).toEqual([['image', 'here you are'], ['document', null]]));
+
+    // The second part refused (the 24-hour window): the reply is failed, the first part stays sent.
+    graph.behave('messages', { kind: 'delay', ms: 0 }, 1); // the first part goes through
+    graph.behave('messages', { kind: 'error', error: { code: 131047 } }, 1);
+    const reply = sim.agentReply(ACCOUNT_ID, conversationId, { content: 'and these', attachments: files });
+    await eventually(() => expect(sim.message(reply.id)?.status).toBe('failed'));
+    expect(sentMedia()).toHaveLength(3);
+    sim.agentRetry(ACCOUNT_ID, conversationId, reply.id);
+    await eventually(() => expect(sentMedia()).toEqual([['image', 'here you are'], ['document', null], ['image', 'and these'], ['document', null]]));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(sentMedia()).toHaveLength(4);
+    // Nothing the bridge sent came back into Chatwoot as a message from the phone.
+    expect(messagesOf(inbox.id).filter((m) => m.messageType === 'outgoing' && m.sourceId?.startsWith('WAID:'))).toEqual([]);
+  });
+
   it('media as an attachment with its caption; a location as text; a reaction and an edit as replies; a revoke deletes', async () => {
     const { phone, inbox } = await routed();
     const jpeg = Buffer.concat([Buffer.from('ffd8ffe000104a464946', 'hex'), Buffer.alloc(64, 7)]);

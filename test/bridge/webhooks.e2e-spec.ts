@@ -57,10 +57,18 @@ describe('bridge webhook endpoint', () => {
     expect(await recordedIds()).toContain(event.id);
   });
 
+  it('message_updated of a reply it never recorded: recorded (an agent\'s Retry after a delivery that failed), unless written before the integration existed', async () => {
+    const late = h.sim.messageCreated(inbox, { event: 'message_updated' });
+    expect(await h.sim.deliverWebhook(inbox.id, late).then((r) => [r.status, r.body])).toEqual([200, { status: 'recorded' }]);
+    expect(await recordedIds()).toContain(late.id);
+    const old: Record<string, unknown> = { ...h.sim.messageCreated(inbox, { event: 'message_updated' }), created_at: '2020-01-01T00:00:00.000Z' };
+    expect(await h.sim.deliverWebhook(inbox.id, old).then((r) => [r.status, r.body])).toEqual([200, { status: 'ignored' }]);
+    expect(await recordedIds()).not.toContain(old.id);
+  });
+
   it.each([
     ['an incoming message (the bridge posted it)', { messageType: 'incoming' as const }],
     ['a private note', { private: true }],
-    ['message_updated of a reply that never failed', { event: 'message_updated' }],
     ['conversation_created', { event: 'conversation_created' }],
   ])('ignores %s', async (_, init) => {
     const event = h.sim.messageCreated(inbox, init);

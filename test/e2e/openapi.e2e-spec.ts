@@ -79,6 +79,7 @@ describe('the OpenAPI document and Swagger UI (SPEC §7)', () => {
       ['POST /api/instance/reconnect/{instance}', 'reconnectInstance', account],
       ['POST /api/message/media/{instance}', 'sendMedia', account],
       ['GET /api/message/media/{instance}/{messageId}', 'getMedia', account],
+      ['POST /api/message/revoke/{instance}', 'revokeMessage', account],
       ['POST /api/message/text/{instance}', 'sendText', account],
       ['GET /webhooks/whatsapp-cloud', 'verifyCloudWebhook', []],
       ['POST /webhooks/whatsapp-cloud', 'receiveCloudWebhook', []],

@@ -52,10 +52,10 @@ describe('integrations shared by bridge replicas (real server processes)', () =>
   const bridges: ServerProcess[] = [];
   let bridgePort: number;
 
-  const startBridge = (port?: number) =>
+  const startBridge = (port?: number, healthIntervalSeconds = 0) =>
     startServer(build, {
       ...LOOPBACK_DOUBLES_ENV, ROLES: 'bridge', DATABASE_URL: pgsql.url, ENCRYPTION_KEY: encryptionKey, BRIDGE_TOKEN: bridgeToken,
-      BRIDGE_PUBLIC_URL, BRIDGE_HEALTH_INTERVAL_SECONDS: '0', CHATWOOT_TIMEOUT_MS: '3000', LOG_LEVEL: 'info', MIGRATE_ON_START: 'false',
+      BRIDGE_PUBLIC_URL, BRIDGE_HEALTH_INTERVAL_SECONDS: String(healthIntervalSeconds), CHATWOOT_TIMEOUT_MS: '3000', LOG_LEVEL: 'info', MIGRATE_ON_START: 'false',
     }, 60_000, port);
 
   /** Integration id → the bridge process holding its lease. */
@@ -206,5 +206,27 @@ describe('integrations shared by bridge replicas (real server processes)', () =>
     const restarts = bridges.flatMap((b) => routingLines(b).slice(before.get(b)!)).filter((l) => l.what === 'start' && its.includes(l.id));
     expect(restarts.map((l) => l.id).sort()).toEqual([...its].sort());
     expect(Math.max(...restarts.map((l) => l.at)) - killedAt).toBeLessThanOrEqual(30_000);
+  }, 120_000);
+
+  it('health checks run on one bridge process at a time, and on another once it is gone', async () => {
+    const checking = [await startBridge(undefined, 1), await startBridge(undefined, 1)];
+    bridges.push(...checking);
+    const [{ inbox_id: inboxId }] = await pgsql.query<{ inbox_id: number }>(`SELECT "inbox_id" FROM "bridge_integrations" LIMIT 1`);
+    const checks = () => sim.requestsMatching('GET', new RegExp(`/inboxes/${inboxId}$`)).length;
+    // Two processes checking every second for 6 s: one round a second, not two.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    let before = checks();
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    expect(checks() - before).toBeGreaterThanOrEqual(3);
+    expect(checks() - before).toBeLessThanOrEqual(7);
+    // The job's holder dies: the other takes the checks over once its lease (15 s) ran out.
+    const [{ holder }] = await pgsql.query<{ holder: string }>(`SELECT "holder" FROM "leases" WHERE "resource" = 'job:bridge-health'`);
+    const jobHolder = checking.find((b) => holder.split(':')[1] === String(b.process.pid))!;
+    await jobHolder.kill();
+    bridges.splice(bridges.indexOf(jobHolder), 1);
+    await new Promise((resolve) => setTimeout(resolve, 17_000));
+    before = checks();
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    expect(checks() - before).toBeGreaterThanOrEqual(2);
   }, 120_000);
 });

@@ -16,8 +16,9 @@ import { buildServer, exitWithin, type ServerProcess } from '../support/server-p
 
 interface Record {
   pid: number;
-  what: 'open' | 'close';
+  what: 'open' | 'close' | 'send';
   at: number;
+  text?: string | null;
 }
 
 /**
@@ -106,6 +107,22 @@ describe('one Baileys connection per instance across processes (real server proc
     expect(reopenedAt).toBeGreaterThanOrEqual(closedAt);
     // Handed over, not waited out: well under the 20 s lease.
     expect(reopenedAt - closedAt).toBeLessThan(10_000);
+
+    // A send asked on a process that does not hold the connection is sent by the one that does.
+    const fourth = await startFaultServer({ build, pg: pgsql, fake, encryptionKey, env });
+    servers.push(fourth);
+    const sent = await request(fourth.url, 'POST', `/api/message/text/${instance.name}`, { token: tenant.token, json: { number: '5511888888888', message: 'relayed' } });
+    expect(sent.status).toBe(200);
+    expect(sent.body).toMatchObject({ success: true, message: 'Message sent successfully', data: { messageId: expect.stringMatching(/^FAKE\d+$/), direction: 'outgoing' } });
+    expect(records().filter((r) => r.what === 'send')).toEqual([expect.objectContaining({ pid: third.process.pid, text: 'relayed' })]);
+    // Held by nobody (its holder stopped, no other process takes it in time): not connected, at once.
+    third.process.kill('SIGTERM');
+    await exitWithin(third, 30_000);
+    await pgsql.query(`UPDATE "whatsapp_sessions" SET "linked" = false`);
+    await pgsql.query(`DELETE FROM "leases" WHERE "resource" LIKE 'whatsapp:%'`);
+    const refused = await request(fourth.url, 'POST', `/api/message/text/${instance.name}`, { token: tenant.token, json: { number: '5511888888888', message: 'nobody' } });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toEqual({ success: false, error: { message: 'Instance is not connected to WhatsApp' } });
   }, 180_000);
 });
 

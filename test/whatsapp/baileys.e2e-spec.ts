@@ -155,6 +155,38 @@ describe('Baileys instances through the API', () => {
     await client.close();
   });
 
+  it('revoke: deletes a sent message for everyone, emitted as a revoke; 404 for a message it did not send; 400 on bad input', async () => {
+    const i = await connected();
+    const client = await StreamClient.open(t.url, `/ws/${i.name}`, { token: account.token });
+    const sent = await t.req('POST', `/api/message/text/${i.name}`, { token: i.token, json: { number: '5511888888888', message: 'oops' } });
+    expect(sent.status).toBe(200);
+    const messageId = sent.body.data.messageId as string;
+
+    const revoked = await t.req('POST', `/api/message/revoke/${i.name}`, { token: i.token, json: { messageId } });
+    expect(revoked.status).toBe(200);
+    expect(revoked.body).toEqual({
+      success: true, message: 'Message revoked',
+      data: { messageId, revokeId: expect.any(String), timestamp: expect.any(String), chat: { jid: '5511888888888@s.whatsapp.net', type: 'private' } },
+    });
+    const out = factory.last.sent[factory.last.sent.length - 1];
+    expect(out.jid).toBe('5511888888888@s.whatsapp.net');
+    expect(out.content).toEqual({ delete: { remoteJid: '5511888888888@s.whatsapp.net', fromMe: true, id: messageId } });
+    await client.until((c) => c.frames.some((f) => f.data.message?.type === 'revoke'));
+    expect(client.frames.find((f) => f.data.message?.type === 'revoke')!.data.message).toMatchObject({
+      id: revoked.body.data.revokeId, direction: 'outgoing', fromMe: true, type: 'revoke', target: messageId,
+    });
+    await client.close();
+
+    const count = factory.last.sent.length;
+    const unknown = await t.req('POST', `/api/message/revoke/${i.name}`, { token: i.token, json: { messageId: '3EB0NOSUCH000001' } });
+    expect([unknown.status, unknown.body]).toEqual([404, envelope('Message not found')]);
+    const missing = await t.req('POST', `/api/message/revoke/${i.name}`, { token: i.token, json: {} });
+    expect([missing.status, missing.body]).toEqual([400, envelope('Invalid request body: messageId is required')]);
+    const extra = await t.req('POST', `/api/message/revoke/${i.name}`, { token: i.token, json: { messageId, color: 'blue' } });
+    expect(extra.status).toBe(400);
+    expect(factory.last.sent).toHaveLength(count);
+  });
+
   it('reconnect: a saved session reconnects; without one, 400; logout deletes the session and logs the device out', async () => {
     const i = await connected();
     const before = factory.last;

@@ -309,6 +309,20 @@ describe('Cloud API instances', () => {
       expect([notConnected.status, notConnected.body]).toEqual([400, envelope('Instance is not connected to WhatsApp')]);
     });
 
+    it('revoke: 400 on a Cloud API instance (Meta has no such call), after the not-connected and not-found checks; nothing sent', async () => {
+      const i = await cloudInstance();
+      const sent = await t.req('POST', `/api/message/text/${i.name}`, { token: account.token, json: { number: '16505551234', message: 'oops' } });
+      expect(sent.status).toBe(200);
+      const count = graph.sent.length;
+      const revoke = (name: string, messageId: string) => t.req('POST', `/api/message/revoke/${name}`, { token: account.token, json: { messageId } });
+      expect(await revoke(i.name, sent.body.data.messageId).then((r) => [r.status, r.body])).toEqual([400, envelope('The WhatsApp Cloud API cannot revoke a sent message')]);
+      expect(await revoke(i.name, 'wamid.NOPE').then((r) => [r.status, r.body])).toEqual([404, envelope('Message not found')]);
+      const off = await cloudInstance({ connect: false });
+      expect(await revoke(off.name, 'wamid.NOPE').then((r) => [r.status, r.body])).toEqual([400, envelope('Instance is not connected to WhatsApp')]);
+      expect(await revoke('no-such-instance', 'wamid.NOPE').then((r) => [r.status, r.body])).toEqual([404, envelope('Instance not found')]);
+      expect(graph.sent).toHaveLength(count);
+    });
+
     it('validates the body with the documented messages', async () => {
       const i = await cloudInstance();
       const send = (json: unknown, headers?: Record<string, string>) => t.req('POST', `/api/message/text/${i.name}`, { token: account.token, json, headers });

@@ -343,6 +343,8 @@ export class IntegrationRouter {
 
     if (m.type === 'revoke') {
       const target = m.target ? await store.link(this.id, m.target) : null;
+      // The echo of a revoke the bridge asked for: the agent already deleted it in Chatwoot.
+      if (target?.chatwootMessageId && m.fromMe && (await store.deletedByAgent(this.id, target.chatwootMessageId))) return;
       if (target?.chatwootMessageId && target.chatwootConversationId) {
         try {
           await this.call(() => this.deps.chatwoot.deleteMessage(this.config.target, target.chatwootConversationId!, target.chatwootMessageId!));
@@ -498,7 +500,7 @@ export class IntegrationRouter {
           nextDue = row.nextAttemptAt.getTime();
           break;
         }
-        const done = this.sendReply(row);
+        const done = row.revoke === 'pending' ? this.revokeReply(row) : this.sendReply(row);
         this.sending = done.catch(() => undefined);
         if (!(await done)) {
           nextDue = Date.now() + backoffMs((this.outboundTries.get(row.id) ?? 1) - 1);
@@ -535,7 +537,12 @@ export class IntegrationRouter {
       if (!outcome.ok) return this.unsent(row, outcome);
       sent.push(outcome.messageId);
     } else {
+      // Each part is linked as soon as it is sent: its own event coming back is recognised, and a
+      // later try (a failure of a later part, the agent's Retry) starts at the first part not sent.
+      // Parts go out one at a time, in order, so the links count the parts sent.
+      sent.push(...(await this.deps.store.waIdsOfChatwoot(this.id, row.chatwootMessageId)));
       for (const [i, a] of attachments.entries()) {
+        if (i < sent.length) continue;
         const outcome = await this.source.sendMedia(
           {
             number,
@@ -549,12 +556,50 @@ export class IntegrationRouter {
         );
         if (!outcome.ok) return this.unsent(row, outcome);
         sent.push(outcome.messageId);
+        await this.deps.store.replyLinked(this.id, [outcome.messageId], row.chatwootMessageId, row.chatwootConversationId);
       }
     }
     await this.deps.store.replyLinked(this.id, sent, row.chatwootMessageId, row.chatwootConversationId);
     await this.deps.store.replySent(row.id, sent[0]);
     this.outboundTries.delete(row.id);
     await this.clearLastError();
+    return true;
+  }
+
+  /**
+   * The agent deleted a reply (SPEC-MESSAGING §11): revoked on WhatsApp when it was sent, never sent
+   * when it was not. True when settled; false to retry later.
+   */
+  private async revokeReply(row: ReplyRecord): Promise<boolean> {
+    const { store } = this.deps;
+    const waIds = await store.waIdsOfChatwoot(this.id, row.chatwootMessageId);
+    if (row.status === 'pending' && waIds.length === 0) {
+      await store.replyDeletedUnsent(row.id);
+      this.outboundTries.delete(row.id);
+      this.deps.logger.log(`integration ${this.id}: reply ${row.chatwootMessageId} deleted by an agent before it was sent; not sent`);
+      return true;
+    }
+    // Linked but not marked sent: it was sent just before a crash.
+    if (row.status === 'pending') await store.replySent(row.id, waIds[0]);
+    for (const waId of waIds) {
+      const outcome = await this.source.revoke(waId);
+      if (outcome.ok) continue;
+      if (outcome.retry) {
+        const tries = (this.outboundTries.get(row.id) ?? 0) + 1;
+        this.outboundTries.set(row.id, tries);
+        await store.replyPostponed(row.id, new Date(Date.now() + backoffMs(tries - 1)), outcome.message, row.attempt);
+        return false;
+      }
+      // The provider cannot (the Cloud API), or the message is gone: the agent's deletion stays in Chatwoot only.
+      const reason = this.redacted(outcome.message);
+      await store.revokeSettled(row.id, 'failed', reason);
+      this.outboundTries.delete(row.id);
+      await this.reportError(`reply ${row.chatwootMessageId} deleted in Chatwoot but not revoked on WhatsApp: ${reason}`, false);
+      return true;
+    }
+    await store.revokeSettled(row.id, 'done', null);
+    this.outboundTries.delete(row.id);
+    this.deps.logger.log(`integration ${this.id}: reply ${row.chatwootMessageId} revoked on WhatsApp`);
     return true;
   }
 

@@ -26,6 +26,9 @@ export interface ReplyRecord {
   payload: Record<string, unknown>;
   attempt: number;
   nextAttemptAt: Date;
+  status: 'pending' | 'sent';
+  /** `pending`: the agent deleted it; revoke it (sent) or do not send it (pending). */
+  revoke: 'pending' | null;
 }
 
 const LINK_COLUMNS = `"wa_message_id", "chatwoot_message_id", "chatwoot_conversation_id", "origin"`;
@@ -137,8 +140,10 @@ export class RoutingRepository {
   /** The replies to send, in the order Chatwoot created them (CONTRACT §14: webhooks are not ordered). */
   async pendingReplies(integrationId: string, limit: number): Promise<ReplyRecord[]> {
     const { rows } = await this.pool.query(
-      `SELECT "id", "chatwoot_message_id", "chatwoot_conversation_id", "content", "payload", "attempt", "next_attempt_at"
-       FROM "bridge_outbound_messages" WHERE "integration_id" = $1 AND "status" = 'pending' ORDER BY "chatwoot_message_id" LIMIT $2`,
+      `SELECT "id", "chatwoot_message_id", "chatwoot_conversation_id", "content", "payload", "attempt", "next_attempt_at", "status", "revoke"
+       FROM "bridge_outbound_messages"
+       WHERE "integration_id" = $1 AND ("status" = 'pending' OR ("status" = 'sent' AND "revoke" = 'pending'))
+       ORDER BY "chatwoot_message_id" LIMIT $2`,
       [integrationId, limit],
     );
     return rows.map((r) => ({
@@ -149,6 +154,8 @@ export class RoutingRepository {
       payload: r.payload as Record<string, unknown>,
       attempt: Number(r.attempt),
       nextAttemptAt: new Date(r.next_attempt_at as string | Date),
+      status: r.status === 'sent' ? ('sent' as const) : ('pending' as const),
+      revoke: r.revoke === 'pending' ? ('pending' as const) : null,
     }));
   }
 
@@ -178,6 +185,33 @@ export class RoutingRepository {
       `UPDATE "bridge_outbound_messages" SET "next_attempt_at" = $2, "last_error" = $3, "attempt" = $4 WHERE "id" = $1`,
       [id, nextAttemptAt, lastError, attempt],
     );
+  }
+
+  /** Every WhatsApp message a reply became (one per attachment). */
+  async waIdsOfChatwoot(integrationId: string, chatwootMessageId: number): Promise<string[]> {
+    const { rows } = await this.pool.query(
+      `SELECT "wa_message_id" FROM "bridge_message_links" WHERE "integration_id" = $1 AND "chatwoot_message_id" = $2 ORDER BY "wa_message_id"`,
+      [integrationId, chatwootMessageId],
+    );
+    return rows.map((r) => String(r.wa_message_id));
+  }
+
+  /** The agent deleted the reply before it was sent: it never will be. */
+  async replyDeletedUnsent(id: string): Promise<void> {
+    await this.pool.query(`UPDATE "bridge_outbound_messages" SET "status" = 'deleted', "revoke" = 'done' WHERE "id" = $1 AND "status" = 'pending'`, [id]);
+  }
+
+  async revokeSettled(id: string, outcome: 'done' | 'failed', lastError: string | null): Promise<void> {
+    await this.pool.query(`UPDATE "bridge_outbound_messages" SET "revoke" = $2, "last_error" = $3 WHERE "id" = $1`, [id, outcome, lastError]);
+  }
+
+  /** True when the agent deleted this Chatwoot message: WhatsApp's echo of its revoke needs no delete in Chatwoot. */
+  async deletedByAgent(integrationId: string, chatwootMessageId: number): Promise<boolean> {
+    const { rows } = await this.pool.query(
+      `SELECT 1 FROM "bridge_outbound_messages" WHERE "integration_id" = $1 AND "chatwoot_message_id" = $2 AND "revoke" IS NOT NULL`,
+      [integrationId, chatwootMessageId],
+    );
+    return rows.length > 0;
   }
 
   async replyRefused(id: string, reason: string): Promise<void> {

@@ -100,6 +100,22 @@ export class SourceApi {
     return this.send('media', body, idempotencyKey);
   }
 
+  /** Deletes a message this instance sent, for everyone (`POST /api/message/revoke`). */
+  async revoke(messageId: string): Promise<SendOutcome> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.target.apiUrl}/api/message/revoke/${encodeURIComponent(this.target.instance)}`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${this.target.token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ messageId }),
+        signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
+      });
+    } catch (err) {
+      return { ok: false, retry: true, status: 0, message: `the API could not be reached: ${(err as Error).message}` };
+    }
+    return outcomeOf(res, await res.json().catch(() => null));
+  }
+
   /** The bytes of a message's media (the event's `media.url`), or null when the API has none. */
   async media(url: string): Promise<{ data: Buffer; contentType: string } | null> {
     const res = await fetch(url, { headers: { Authorization: `Bearer ${this.target.token}` }, signal: AbortSignal.timeout(SEND_TIMEOUT_MS) });
@@ -120,12 +136,16 @@ export class SourceApi {
     } catch (err) {
       return { ok: false, retry: true, status: 0, message: `the API could not be reached: ${(err as Error).message}` };
     }
-    const json = (await res.json().catch(() => null)) as { data?: { messageId?: unknown }; error?: { message?: unknown } } | null;
-    if (res.ok && typeof json?.data?.messageId === 'string') return { ok: true, messageId: json.data.messageId };
-    const message = typeof json?.error?.message === 'string' ? json.error.message : `HTTP ${res.status}`;
-    // 429, 5xx and "WhatsApp is unreachable" are worth another try with the same key; a refusal is not.
-    const refused = /^WhatsApp (rejected the message|Cloud API rejected the credentials)/.test(message);
-    const retry = res.status === 429 || (res.status >= 500 && !refused) || /^Instance is not connected/.test(message);
-    return { ok: false, retry, status: res.status, message };
+    return outcomeOf(res, await res.json().catch(() => null));
   }
+}
+
+function outcomeOf(res: Response, body: unknown): SendOutcome {
+  const json = body as { data?: { messageId?: unknown }; error?: { message?: unknown } } | null;
+  if (res.ok && typeof json?.data?.messageId === 'string') return { ok: true, messageId: json.data.messageId };
+  const message = typeof json?.error?.message === 'string' ? json.error.message : `HTTP ${res.status}`;
+  // 429, 5xx and "WhatsApp is unreachable" are worth another try with the same key; a refusal is not.
+  const refused = /^WhatsApp (rejected the message|Cloud API rejected the credentials)/.test(message);
+  const retry = res.status === 429 || (res.status >= 500 && !refused) || /^Instance is not connected/.test(message);
+  return { ok: false, retry, status: res.status, message };
 }

@@ -43,6 +43,16 @@ function ReplyTo(): PropertyDecorator {
 
 // class-validator runs stacked decorators bottom-up: the first check is the last line.
 
+/** Body of `POST /api/message/revoke/:instance`. */
+@ClosedSchema({ name: 'RevokeMessageRequest', description: 'Unknown fields are a 400.' })
+export class RevokeMessageDto {
+  @ApiProperty({ type: String, description: 'The `messageId` of a message this instance sent.', example: '3EB0C767D71D3F5F2A1B' })
+  @Matches(MESSAGE_ID, { message: 'messageId must be a message id' })
+  @IsString({ message: 'messageId must be a message id' })
+  @IsDefined({ message: 'messageId is required' })
+  messageId: string;
+}
+
 /** Body of `POST /api/message/text/:instance` (SPEC-MESSAGING §9). */
 @ClosedSchema({ name: 'SendTextRequest', description: 'Unknown fields are a 400.' })
 export class SendTextDto {

@@ -22,6 +22,32 @@ export class SentMessageData {
   chat: SentChat;
 }
 
+export class RevokedMessageData {
+  @ApiProperty({ type: String, description: 'The revoked message.', example: '3EB0C767D71D3F5F2A1B' })
+  messageId: string;
+
+  @ApiProperty({ type: String, description: "The revoke's own id (its `message.exchange` event of type `revoke`).", example: '3EB0A1B2C3D4E5F60718' })
+  revokeId: string;
+
+  @ApiProperty({ type: String, format: 'date-time', example: '2026-04-20T10:16:02Z' })
+  timestamp: string;
+
+  @ApiProperty({ type: SentChat })
+  chat: SentChat;
+}
+
+/** `200` of `POST /api/message/revoke/:instance`. */
+export class RevokeMessageResponse {
+  @ApiProperty({ type: Boolean, enum: [true] })
+  success: true;
+
+  @ApiProperty({ type: String, enum: ['Message revoked'] })
+  message: 'Message revoked';
+
+  @ApiProperty({ type: RevokedMessageData })
+  data: RevokedMessageData;
+}
+
 /** `200` of `POST /api/message/text|media/:instance` (SPEC-MESSAGING §9). */
 export class SendMessageResponse {
   @ApiProperty({ type: Boolean, enum: [true] })

@@ -21,6 +21,7 @@ export function toBaileysSend(message: OutgoingMessage): BaileysSend {
 }
 
 function contentOf(message: OutgoingMessage): AnyMessageContent {
+  if (message.revoke) return { delete: { remoteJid: message.to, fromMe: true, id: message.revoke } };
   const m = message.media;
   if (!m) {
     const text = message.text ?? '';

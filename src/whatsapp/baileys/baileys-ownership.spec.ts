@@ -5,6 +5,7 @@ import type { Fleet } from '../../leases/fleet.js';
 import type { LeasesService } from '../../leases/leases.service.js';
 import type { BaileysAdapter } from './baileys.adapter.js';
 import { BaileysOwnership } from './baileys-ownership.js';
+import type { BaileysSendRelay } from './baileys-send-relay.js';
 
 const instance = { id: '00000000-0000-4000-8000-000000000001', name: 'shop', provider: 'baileys' } as Instance;
 
@@ -33,7 +34,7 @@ function setup({ savedBeforeRead, savedDuringRead }: { savedBeforeRead: boolean;
       return [];
     },
   } as unknown as DataSource;
-  const ownership = new BaileysOwnership(adapter, leases, {} as Fleet, dataSource, { roles: ['bridge'] } as unknown as AppConfig);
+  const ownership = new BaileysOwnership(adapter, leases, {} as Fleet, dataSource, { roles: ['bridge'] } as unknown as AppConfig, {} as BaileysSendRelay);
   return { ownership, calls };
 }
 

@@ -7,6 +7,7 @@ import { Fleet } from '../../leases/fleet.js';
 import { LeasesService } from '../../leases/leases.service.js';
 import { type ConnectOutcome, type OutgoingMessage, type SentMessage, WhatsAppError } from '../whatsapp.port.js';
 import { BaileysAdapter } from './baileys.adapter.js';
+import { BaileysSendRelay } from './baileys-send-relay.js';
 
 /** A held connection lives this long without a renewal. */
 export const LEASE_TTL_MS = 20_000;
@@ -49,12 +50,23 @@ export class BaileysOwnership implements OnApplicationBootstrap, OnApplicationSh
     private readonly fleet: Fleet,
     private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly relay: BaileysSendRelay,
   ) {}
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     this.timer = setInterval(() => void this.sweep(), SWEEP_EVERY_MS);
     this.timer.unref();
     void this.sweep();
+    // Sends asked on other processes for the connections this one holds.
+    if (this.config.roles.includes('api')) {
+      await this.relay.serve({
+        holds: (id) => this.held.has(id),
+        send: (id, message) => {
+          const h = this.held.get(id);
+          return h ? this.adapter.send(h.instance, message) : Promise.reject(new WhatsAppError('NOT_CONNECTED', 'the connection moved to another server process'));
+        },
+      });
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -113,9 +125,10 @@ export class BaileysOwnership implements OnApplicationBootstrap, OnApplicationSh
   }
 
   async send(instance: Instance, message: OutgoingMessage): Promise<SentMessage> {
-    // Sending through another process's connection is not done here (see README, Scaling).
-    if (!this.held.has(instance.id)) throw new WhatsAppError('NOT_CONNECTED', 'the connection is held by another server process');
-    return this.adapter.send(instance, message);
+    if (this.held.has(instance.id)) return this.adapter.send(instance, message);
+    // Held by another process: it sends (docs/scaling.md); held by nobody: not connected.
+    if (await this.relay.heldElsewhere(instance.id)) return this.relay.send(instance.id, message);
+    throw new WhatsAppError('NOT_CONNECTED', 'no server process holds this instance\'s connection');
   }
 
   /** One pass: renew what is held, fence what could not be renewed, take what nobody holds. */
@@ -137,13 +150,22 @@ export class BaileysOwnership implements OnApplicationBootstrap, OnApplicationSh
       `SELECT count(*)::int AS "total" FROM "instances" i JOIN "whatsapp_sessions" s ON s."instance_id" = i."id" WHERE i."provider" = 'baileys' AND s."linked"`,
     );
     const { target, cap } = await this.fleet.share(GROUP, total);
-    if (this.held.size > cap) {
-      const excess = [...this.held.values()].slice(-(this.held.size - target));
-      for (const { instance } of excess) await this.handOver(instance);
+    // Shares count linked sessions only: a pairing in progress is never handed over.
+    const linked: Array<{ instance_id: string }> = await this.dataSource.query(
+      `SELECT "instance_id" FROM "whatsapp_sessions" WHERE "instance_id" = ANY($1::uuid[]) AND "linked"`,
+      [[...this.held.keys()]],
+    );
+    const mine = linked.map((r) => r.instance_id).filter((id) => this.held.has(id));
+    if (mine.length > cap) {
+      const excess = mine.slice(-(mine.length - target));
+      for (const id of excess) {
+        const h = this.held.get(id);
+        if (h) await this.handOver(h.instance);
+      }
       this.logger.log(`handed ${excess.length} WhatsApp connection(s) over for the fleet's balance`);
       return;
     }
-    if (this.held.size >= target) return;
+    if (mine.length >= target) return;
     const wanted = await this.dataSource
       .getRepository(Instance)
       .createQueryBuilder('i')
@@ -152,7 +174,7 @@ export class BaileysOwnership implements OnApplicationBootstrap, OnApplicationSh
       .andWhere(`NOT EXISTS (SELECT 1 FROM "leases" l WHERE l."resource" = 'whatsapp:' || i."id"::text AND l."expires_at" >= now())`)
       // Random order: processes sweeping at once mostly ask for different instances.
       .orderBy('random()')
-      .limit(Math.min(100, target - this.held.size))
+      .limit(Math.min(100, target - mine.length))
       .getMany();
     for (const instance of wanted) {
       if (this.stopped) return;

@@ -54,6 +54,8 @@ export class CloudAdapter implements WhatsAppAdapter {
    * caller's).
    */
   send(instance: Instance, message: OutgoingMessage): Promise<SentMessage> {
+    // Meta's Cloud API has no call that deletes a sent message (MessagesService answers 400 first).
+    if (message.revoke) return Promise.reject(new WhatsAppError('REJECTED', 'no such call in the Cloud API', 'a sent message cannot be revoked'));
     return this.guarded(instance, () => this.sendAs(instance, message));
   }
 
