@@ -403,15 +403,24 @@ describe('scale: 3 API and 3 bridge processes, chaos of SIGKILLs (real server pr
       sendsByText.set(text, [...(sendsByText.get(text) ?? []), { phoneNumberId: s.phoneNumberId, to: s.to }]);
     }
     const replyProblems: string[] = [];
+    /** Replies lost, sent wrongly or more than once in Chatwoot: looked at in details.json. */
+    const troubled = new Set<ReplyRecord>();
     const lostReplies: ReplyRecord[] = [];
     let repliesDuplicated = 0;
     for (const r of replies.values()) {
       const sends = sendsByText.get(r.content) ?? [];
       if (sends.length === 0) lostReplies.push(r);
       if (sends.length > 1) repliesDuplicated += sends.length - 1;
-      if (sends.some((s) => s.phoneNumberId !== r.chat.instance.phone.id || s.to.replace(/\D/g, '') !== r.chat.from)) replyProblems.push(`${r.content}: sent as ${JSON.stringify(sends)}`);
+      if (sends.some((s) => s.phoneNumberId !== r.chat.instance.phone.id || s.to.replace(/\D/g, '') !== r.chat.from)) {
+        replyProblems.push(`${r.content}: sent as ${JSON.stringify(sends)}`);
+        troubled.add(r);
+      }
       // An echo (the reply's own WhatsApp message posted back by the bridge) would be a second copy.
-      if ((inChatwootByContent.get(r.content) ?? 0) !== 1) replyProblems.push(`${r.content}: ${inChatwootByContent.get(r.content) ?? 0} messages in Chatwoot`);
+      if ((inChatwootByContent.get(r.content) ?? 0) !== 1) {
+        replyProblems.push(`${r.content}: ${inChatwootByContent.get(r.content) ?? 0} messages in Chatwoot`);
+        troubled.add(r);
+      }
+      if (sends.length !== 1) troubled.add(r);
     }
     const repliesLost = lostReplies.length;
     const replyLatencies = [...replies.values()].filter((r) => r.sentAt !== undefined).map((r) => r.sentAt! - r.createdAt);
@@ -521,6 +530,16 @@ describe('scale: 3 API and 3 bridge processes, chaos of SIGKILLs (real server pr
       }),
       unsentReplyRows: await cluster.pg.query(`SELECT to_jsonb(o) - 'payload' AS row FROM bridge_outbound_messages o WHERE status <> 'sent' ORDER BY received_at`),
       unfinishedIdempotencyKeys: await cluster.pg.query(`SELECT key, state, created_at FROM idempotency_keys WHERE state <> 'done' ORDER BY created_at`),
+      // Each troubled reply as Chatwoot, the Graph API double and the API's Idempotency-Keys saw it.
+      troubledReplies: await Promise.all([...troubled].map(async (r) => ({
+        content: r.content,
+        chatwoot: sim.messages(ACCOUNT_ID, r.chat.conversationId!).filter((m) => m.content === r.content)
+          .map((m) => ({ id: m.id, type: m.messageType, sourceId: m.sourceId, status: m.status, createdAt: iso(m.createdAt) })),
+        sends: graph.sent.filter((x) => x.body?.text?.body === r.content).map((x) => ({ wamid: x.wamid, to: x.to })),
+        idempotencyKeys: await cluster.pg.query(
+          `SELECT key, state, status, body, created_at FROM idempotency_keys WHERE key LIKE $1 ORDER BY created_at`, [`chatwoot-${r.chat.instance.integrationId}-${r.messageId}-%`],
+        ),
+      }))),
     };
     rmSync(REPORT_DIR, { recursive: true, force: true });
     mkdirSync(join(REPORT_DIR, 'logs'), { recursive: true });
