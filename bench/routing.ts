@@ -120,7 +120,7 @@ function afterSending(times: number[], lastSentAt: number): { arrivedWhileSendin
 // ---- the machine ----------------------------------------------------------------------------------
 
 /** CPU time (user + system, ms) of a process, 0 once it is gone. */
-function processCpuMs(pid: number): number {
+export function processCpuMs(pid: number): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
     return (Number(fields[11]) + Number(fields[12])) * 10;
@@ -133,7 +133,7 @@ function processCpuMs(pid: number): number {
  * The PostgreSQL processes that work for the run: the backends of its database and the server's
  * own background processes (pg_stat_activity), not other databases' backends nor other clusters.
  */
-class PostgresCpu {
+export class PostgresCpu {
   private constructor(private readonly client: pg.Client | null, private readonly database: string) {}
 
   static async open(databaseUrl: string | undefined): Promise<PostgresCpu> {
@@ -176,12 +176,12 @@ function machineBusy(): { busyMs: number; at: number } {
   return { busyMs: (f[0] + f[1] + f[2] + f[5] + f[6]) * 10, at: clock() };
 }
 
-interface Meter {
+export interface Meter {
   stop(): Promise<{ postgresMs: number; busyPercent: number; busyMs: number }>;
 }
 
 /** The database's CPU and the whole machine's busy share (percent of all its CPUs) over a phase. */
-async function meter(postgres: PostgresCpu): Promise<Meter> {
+export async function meter(postgres: PostgresCpu): Promise<Meter> {
   const pgBefore = await postgres.sample();
   const m = machineBusy();
   return {

@@ -30,6 +30,8 @@
  * bridge (ROLES=api,bridge) and a fresh database of its own, between the Graph API double and the
  * Chatwoot double (bench/chatwoot-process.ts), against a bare node:http forwarder
  * (bench/forwarder-baseline.ts).
+ * Then the scale scenario of bench/scale.ts: routing's throughput and cost with 3, 2, 1, 2 and 3
+ * bridge processes behind one API, on a private PostgreSQL.
  * Last, the capacity scenarios of bench/capacity.ts, (11)–(13), on servers and databases of their
  * own: an API process's memory per idle Baileys connection, a bridge process's per idle
  * integration, and the bridge's CPU for one health round.
@@ -41,12 +43,12 @@
  * BENCH_CONNECTIONS (32), BENCH_RSS_REQUESTS (100000), BENCH_LOG_LEVEL (the server's, warn),
  * BENCH_DATABASE_URL (a database on the server to use, postgres://postgres@127.0.0.1:5432/postgres),
  * BENCH_SERVER_NODE_OPTIONS / BENCH_BASELINE_NODE_OPTIONS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`),
- * BENCH_ONLY (1, 1-nocache, 2, 2-cold, 3, 4, wa or routing: that scenario alone, printed, nothing written; for
- * profiling; wa runs (5) and (6), routing (7)–(10); capacity runs (11)–(13) and, unlike the others,
+ * BENCH_ONLY (1, 1-nocache, 2, 2-cold, 3, 4, wa, routing, capacity or scale: that scenario alone, printed, nothing
+ * written; for profiling; wa runs (5) and (6), routing (7)–(10); capacity runs (11)–(13) and, unlike the others,
  * writes its figures: its own section of bench/LATEST.md and the `capacity` key of bench/results.json,
  * leaving the rest of both as the last full run wrote them); BENCH_WA_RATE, BENCH_WA_INSTANCES,
  * BENCH_WA_DURATION, BENCH_WA_GRACE (bench/whatsapp.ts); BENCH_ROUTING_* (bench/routing.ts);
- * BENCH_CAPACITY_* (bench/capacity.ts).
+ * BENCH_CAPACITY_* (bench/capacity.ts); BENCH_SCALE_* (bench/scale.ts).
  */
 import autocannon, { type Client, type Options, type Result } from 'autocannon';
 import { fork, spawn, type ChildProcess } from 'node:child_process';
@@ -63,6 +65,7 @@ import { call } from './load.js';
 import { capacityNotes, capacityTable, runCapacity, type CapacityResult } from './capacity.js';
 import type { BridgeCommand, BridgeMessage } from './fake-bridge-process.js';
 import { ChatwootProcess, PUBLIC_ORIGIN, routingNotes, routingTable, runRouting, type RoutingResult } from './routing.js';
+import { runScale, scaleNotes, scaleTable, type ScaleResult } from './scale.js';
 import { GraphDoubleProcess, runWhatsApp, whatsappNotes, whatsappTable, type WhatsAppResult } from './whatsapp.js';
 
 // ---- configuration ------------------------------------------------------------------------------
@@ -90,12 +93,12 @@ const SERVER_NODE_FLAGS = (process.env.BENCH_SERVER_NODE_OPTIONS ?? '').split(/\
 /** The same for the baseline (BENCH_BASELINE_NODE_OPTIONS). */
 const BASELINE_NODE_FLAGS = (process.env.BENCH_BASELINE_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
 /**
- * Run one scenario only (1, 1-nocache, 2, 2-cold, 3, 4, wa or routing), print it and write nothing:
- * for profiling. `capacity` also writes its own figures (see the file comment).
+ * Run one scenario only (1, 1-nocache, 2, 2-cold, 3, 4, wa, routing or scale), print it and write
+ * nothing: for profiling. `capacity` also writes its own figures (see the file comment).
  */
 const ONLY = process.env.BENCH_ONLY ?? '';
-if (ONLY && !['1', '1-nocache', '2', '2-cold', '3', '4', 'wa', 'routing', 'capacity'].includes(ONLY)) {
-  throw new Error('BENCH_ONLY must be 1, 1-nocache, 2, 2-cold, 3, 4, wa, routing or capacity');
+if (ONLY && !['1', '1-nocache', '2', '2-cold', '3', '4', 'wa', 'routing', 'capacity', 'scale'].includes(ONLY)) {
+  throw new Error('BENCH_ONLY must be 1, 1-nocache, 2, 2-cold, 3, 4, wa, routing, capacity or scale');
 }
 /** (2c) is measured for 15 s from the hang's start, as issue 16 measured the 10 s stall. */
 const COLD_HANG_DURATION = 15;
@@ -564,6 +567,21 @@ function writeCapacityOnly(section: string, json: object): void {
   writeFileSync(resultsPath, `${JSON.stringify({ ...results, capacity: json }, null, 2)}\n`);
 }
 
+/** The scale scenario: its own fleet and private PostgreSQL (bench/scale.ts), the doubles in processes of their own. */
+async function scaleScenario(): Promise<ScaleResult> {
+  const graph = await GraphDoubleProcess.start(DIST);
+  try {
+    const chatwoot = await ChatwootProcess.start(DIST);
+    try {
+      return await runScale({ dist: DIST, graph, chatwoot, warmupS: WARMUP, log: (line) => process.stdout.write(`${line}\n`) });
+    } finally {
+      chatwoot.stop();
+    }
+  } finally {
+    graph.stop();
+  }
+}
+
 const goalLines = (goals: Array<{ goal: string; value: string; met: boolean }>) => goals.map((g) => `${g.met ? 'met    ' : 'NOT met'} ${g.goal}: ${g.value}`).join('\n');
 
 // ---- report -------------------------------------------------------------------------------------
@@ -592,6 +610,12 @@ async function main(): Promise<void> {
   const loadBefore = loadavg();
   const machineBefore = cpuTimes();
   console.log(`machine: ${host.nproc} CPUs (${host.cpu}), ${host.memoryGiB} GiB, Node ${host.node}; load average ${loadBefore.join(' ')}`);
+  if (ONLY === 'scale') {
+    // Its own fleet and database: neither the shared PostgreSQL nor the fake bridge is needed.
+    const scale = await scaleScenario();
+    console.log(`\n${scaleTable(scale)}\n\n${scaleNotes(scale).join('\n')}\n`);
+    return;
+  }
   console.log(`settings: ${CONNECTIONS} connections, ${DURATION} s per scenario after ${WARMUP} s of warm-up, ${ROUNDS} paired rounds of (1) and (4), ${RSS_REQUESTS} requests in the RSS phase, server LOG_LEVEL=${LOG_LEVEL}`);
 
   const dbName = `bench_${randomBytes(6).toString('hex')}`;
@@ -735,6 +759,7 @@ async function main(): Promise<void> {
     await bridge.behave({ op: 'get', behaviour: { kind: 'ok' } });
     const wa = await whatsappScenarios(serverEnv, adminToken);
     const routing = await routingScenarios(serverEnv, adminToken);
+    const scale = await scaleScenario();
     const capacityStarted = new Date();
     const capacityLoad = loadavg();
     const capacity = await capacityScenarios(serverEnv, adminToken);
@@ -786,6 +811,10 @@ async function main(): Promise<void> {
       '',
       ...routingNotes(routing),
       '',
+      scaleTable(scale),
+      '',
+      ...scaleNotes(scale),
+      '',
       '| goal | measured | met |',
       '| --- | --- | --- |',
       ...goals.map((g) => `| ${g.goal} | ${g.value} | ${g.met ? 'yes' : 'no'} |`),
@@ -796,7 +825,7 @@ async function main(): Promise<void> {
     console.log(`\n${report}\n`);
     writeFileSync(
       join(BENCH_DIR, 'results.json'),
-      `${JSON.stringify({ started: started.toISOString(), machine: host, loadAverage: { before: loadBefore, after: loadAfter }, stealPercent: steal, settings: { logLevel: LOG_LEVEL, connections: CONNECTIONS, durationS: DURATION, warmupS: WARMUP, rounds: ROUNDS, rssRequests: RSS_REQUESTS, hangWarmupS: warmupS, hangDurationS: hangDuration }, baselineIdentical: same, breakerOpened, results, rssPhase, rssRange, roundRatios, ratio, ratioUncached, rssGrowthMiB, whatsapp: wa, routing, goals, capacity: { started: capacityStarted.toISOString(), machine: host, ...capacity } }, null, 2)}\n`,
+      `${JSON.stringify({ started: started.toISOString(), machine: host, loadAverage: { before: loadBefore, after: loadAfter }, stealPercent: steal, settings: { logLevel: LOG_LEVEL, connections: CONNECTIONS, durationS: DURATION, warmupS: WARMUP, rounds: ROUNDS, rssRequests: RSS_REQUESTS, hangWarmupS: warmupS, hangDurationS: hangDuration }, baselineIdentical: same, breakerOpened, results, rssPhase, rssRange, roundRatios, ratio, ratioUncached, rssGrowthMiB, whatsapp: wa, routing, scale, goals, capacity: { started: capacityStarted.toISOString(), machine: host, ...capacity } }, null, 2)}\n`,
     );
     writeFileSync(
       join(BENCH_DIR, 'LATEST.md'),

@@ -49,14 +49,19 @@ export class PrivatePostgres {
     private readonly root: string,
     readonly port: number,
     private readonly asUser: string | null,
+    private readonly maxConnections: number,
   ) {
     this.dataDir = join(root, 'data');
     this.logFile = join(root, 'postgres.log');
     this.url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   }
 
-  /** initdb, then start; resolves once it accepts connections. */
-  static async create(): Promise<PrivatePostgres> {
+  /**
+   * initdb, then start; resolves once it accepts connections. Each server process opens up to 12
+   * connections (a pool of 10 and two notification listeners): the default 60 suits a few of them,
+   * a larger fleet passes `maxConnections`.
+   */
+  static async create(opts: { maxConnections?: number } = {}): Promise<PrivatePostgres> {
     const bin = findBinDir();
     const isRoot = process.getuid?.() === 0;
     const root = mkdtempSync(join(tmpdir(), 'ryze-faults-pg-'));
@@ -68,7 +73,7 @@ export class PrivatePostgres {
       chownSync(root, Number(ids.stdout.trim()), Number(gids.stdout.trim()));
       asUser = 'postgres';
     }
-    const pgsql = new PrivatePostgres(bin, root, await freePort(), asUser);
+    const pgsql = new PrivatePostgres(bin, root, await freePort(), asUser, opts.maxConnections ?? 60);
     live.add(pgsql);
     try {
       await pgsql.exec('initdb', ['-D', pgsql.dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale', '--no-sync']);
@@ -83,7 +88,7 @@ export class PrivatePostgres {
   /** Starts the server (again); resolves once it accepts connections. */
   async start(): Promise<void> {
     // The socket lives in the private folder: /var/run/postgresql belongs to the shared server.
-    const options = `-p ${this.port} -k ${this.root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=60 -c shared_buffers=16MB`;
+    const options = `-p ${this.port} -k ${this.root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=${this.maxConnections} -c shared_buffers=16MB`;
     await this.exec('pg_ctl', ['start', '-w', '-t', '60', '-D', this.dataDir, '-l', this.logFile, '-o', options]);
     const until = Date.now() + 30_000;
     for (;;) {
