@@ -5,7 +5,7 @@ import { BridgeError } from './bridge.errors.js';
 import { IntegrationsRepository } from './integrations.repository.js';
 import { REPLY_REORDER_MS } from './routing/integration-router.js';
 import { RoutingService } from './routing/routing.service.js';
-import { classifyWebhookEvent } from './webhook-events.js';
+import { classifyWebhookEvent, type OutgoingMessage } from './webhook-events.js';
 import { checkChatwootSignature } from './webhook-signature.js';
 
 export interface WebhookDelivery {
@@ -81,15 +81,7 @@ export class WebhooksService {
       // reply, and Chatwoot marked it failed (CONTRACT §14). Only replies written since the
       // integration exists: an old message Chatwoot updates for another reason is not sent.
       if (verdict.status === 'sent' && verdict.createdAt !== null && verdict.createdAt >= row.createdAt.getTime()) {
-        const recorded = await this.repo.recordOutboundMessage({
-          integrationId: row.id,
-          chatwootMessageId: verdict.message.messageId,
-          chatwootConversationId: verdict.message.conversationId,
-          content: verdict.message.content,
-          payload: payload as Record<string, unknown>,
-          notBefore: new Date(Date.now() + REPLY_REORDER_MS),
-        });
-        if (recorded) {
+        if (await this.record(row.id, verdict.message, payload)) {
           this.logger.log(`integration ${row.id}: message ${verdict.messageId} retried by an agent; it was never received, recorded now`);
           this.routing.replyRecorded(row.id);
           return 'recorded';
@@ -116,17 +108,22 @@ export class WebhooksService {
       this.logger.debug(`integration ${row.id}: webhook ignored (${verdict.why})`);
       return 'ignored';
     }
-    const recorded = await this.repo.recordOutboundMessage({
-      integrationId: row.id,
-      chatwootMessageId: verdict.message.messageId,
-      chatwootConversationId: verdict.message.conversationId,
-      content: verdict.message.content,
-      payload: payload as Record<string, unknown>,
-      notBefore: new Date(Date.now() + REPLY_REORDER_MS),
-    });
+    const recorded = await this.record(row.id, verdict.message, payload);
     this.logger.log(`integration ${row.id}: message ${verdict.message.messageId} ${recorded ? 'recorded' : 'already recorded'}`);
     if (recorded) this.routing.replyRecorded(row.id);
     return recorded ? 'recorded' : 'duplicate';
+  }
+
+  /** A reply stored for routing, once per Chatwoot message; false when it already was. */
+  private record(integrationId: string, message: OutgoingMessage, payload: unknown): Promise<boolean> {
+    return this.repo.recordOutboundMessage({
+      integrationId,
+      chatwootMessageId: message.messageId,
+      chatwootConversationId: message.conversationId,
+      content: message.content,
+      payload: payload as Record<string, unknown>,
+      notBefore: new Date(Date.now() + REPLY_REORDER_MS),
+    });
   }
 
   private decrypt(ciphertext: string): string {

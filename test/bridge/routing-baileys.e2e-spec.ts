@@ -27,9 +27,8 @@ describe('routing a Baileys instance (SPEC-MESSAGING §11)', () => {
   });
   afterAll(() => setup.close());
 
-  const status = async (name: string) => (await t.req('GET', `/api/chatwoot/list/${name}`, { token: account.token })).body as { status: string; last_error: string };
-
-  it("a message sent from the phone is posted as outgoing and never sent back; the integration is paused while WhatsApp is not connected", async () => {
+  /** A new instance paired and connected (the QR scan, then the restart WhatsApp asks for), and its integration routing into `inboxName`. */
+  async function routedBaileys(inboxName: string) {
     const inst = await createInstance(t, account);
     const before = factory.sockets.length;
     const connecting = t.req('GET', `/api/instance/connect/${inst.name}`, { token: account.token });
@@ -45,12 +44,17 @@ describe('routing a Baileys instance (SPEC-MESSAGING §11)', () => {
     first.close(515, 'Stream Errored (restart required)');
     await eventually(() => expect(factory.last).not.toBe(first));
     factory.last.open();
-
     const set = await t.req('POST', `/api/chatwoot/set/${inst.name}`, {
-      token: account.token, json: { chatwootBaseUrl: sim.url, chatwootAccountId: ACCOUNT_ID, chatwootApiToken: admin.token, inboxName: 'WA baileys' },
+      token: account.token, json: { chatwootBaseUrl: sim.url, chatwootAccountId: ACCOUNT_ID, chatwootApiToken: admin.token, inboxName },
     });
     expect(set.status).toBe(201);
-    const inbox = sim.inboxes(ACCOUNT_ID).find((i) => i.name === 'WA baileys')!;
+    return { inst, before, inbox: sim.inboxes(ACCOUNT_ID).find((i) => i.name === inboxName)! };
+  }
+
+  const status = async (name: string) => (await t.req('GET', `/api/chatwoot/list/${name}`, { token: account.token })).body as { status: string; last_error: string };
+
+  it("a message sent from the phone is posted as outgoing and never sent back; the integration is paused while WhatsApp is not connected", async () => {
+    const { inst, before, inbox } = await routedBaileys('WA baileys');
     const messages = () => sim.conversations(ACCOUNT_ID).filter((c) => c.inboxId === inbox.id).flatMap((c) => sim.messages(ACCOUNT_ID, c.id)).filter((m) => m.messageType !== 'activity');
 
     factory.last.ev.emit('messages.upsert', { messages: [fixture('text'), fixture('fromMe')], type: 'notify' });
@@ -72,26 +76,7 @@ describe('routing a Baileys instance (SPEC-MESSAGING §11)', () => {
   });
 
   it('an agent deleting a sent reply revokes it on WhatsApp, once; one deleted before it could be sent is never sent', async () => {
-    const inst = await createInstance(t, account);
-    const before = factory.sockets.length;
-    const connecting = t.req('GET', `/api/instance/connect/${inst.name}`, { token: account.token });
-    await eventually(() => expect(factory.sockets.length).toBe(before + 1));
-    factory.last.qr('2@ref');
-    expect((await connecting).status).toBe(200);
-    const first = factory.last;
-    first.paired();
-    await eventually(async () => {
-      const [row] = await t.app.get(DataSource).query(`SELECT s.linked FROM whatsapp_sessions s JOIN instances i ON i.id = s.instance_id WHERE i.name = $1`, [inst.name]);
-      expect(row?.linked).toBe(true);
-    });
-    first.close(515, 'Stream Errored (restart required)');
-    await eventually(() => expect(factory.last).not.toBe(first));
-    factory.last.open();
-    const set = await t.req('POST', `/api/chatwoot/set/${inst.name}`, {
-      token: account.token, json: { chatwootBaseUrl: sim.url, chatwootAccountId: ACCOUNT_ID, chatwootApiToken: admin.token, inboxName: 'WA revokes' },
-    });
-    expect(set.status).toBe(201);
-    const inbox = sim.inboxes(ACCOUNT_ID).find((i) => i.name === 'WA revokes')!;
+    const { inst, inbox } = await routedBaileys('WA revokes');
     factory.last.ev.emit('messages.upsert', { messages: [fixture('text')], type: 'notify' });
     await eventually(() => expect(sim.conversations(ACCOUNT_ID).filter((c) => c.inboxId === inbox.id)).toHaveLength(1));
     const conversation = sim.conversations(ACCOUNT_ID).find((c) => c.inboxId === inbox.id)!;
