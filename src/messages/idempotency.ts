@@ -81,17 +81,21 @@ export class IdempotencyKeys {
 
   private async execute(instanceId: string, key: string, operation: (keyed: KeyedSend) => Promise<Answer>): Promise<Answer> {
     const holder = this.leases.holder;
+    let completed = false;
     const answer = await operation({
       sending: async () => {
         await this.dataSource.query(`UPDATE "idempotency_keys" SET "sending" = true WHERE "instance_id" = $1 AND "key" = $2 AND "holder" = $3`, [instanceId, key, holder]);
       },
       complete: async (done, m) => {
+        completed = true;
         await m.query(
           `UPDATE "idempotency_keys" SET "state" = 'done', "status" = $3, "body" = $4::jsonb WHERE "instance_id" = $1 AND "key" = $2 AND "holder" = $5`,
           [instanceId, key, done.status, JSON.stringify(done.body), holder],
         );
       },
     });
+    // A failure's answer (or a success whose transaction rolled back) is stored here.
+    if (completed && answer.status === 200) return answer;
     await this.dataSource.query(
       `UPDATE "idempotency_keys" SET "state" = 'done', "status" = $3, "body" = $4::jsonb WHERE "instance_id" = $1 AND "key" = $2 AND "holder" = $5`,
       [instanceId, key, answer.status, JSON.stringify(answer.body), holder],

@@ -102,18 +102,7 @@ export class SourceApi {
 
   /** Deletes a message this instance sent, for everyone (`POST /api/message/revoke`). */
   async revoke(messageId: string): Promise<SendOutcome> {
-    let res: Response;
-    try {
-      res = await fetch(`${this.target.apiUrl}/api/message/revoke/${encodeURIComponent(this.target.instance)}`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${this.target.token}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ messageId }),
-        signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
-      });
-    } catch (err) {
-      return { ok: false, retry: true, status: 0, message: `the API could not be reached: ${(err as Error).message}` };
-    }
-    return outcomeOf(res, await res.json().catch(() => null));
+    return this.send('revoke', { messageId });
   }
 
   /** The bytes of a message's media (the event's `media.url`), or null when the API has none. */
@@ -124,12 +113,17 @@ export class SourceApi {
     return { data: Buffer.from(await res.arrayBuffer()), contentType: res.headers.get('content-type') ?? 'application/octet-stream' };
   }
 
-  private async send(route: 'text' | 'media', body: object, idempotencyKey: string): Promise<SendOutcome> {
+  /** A revoke needs no key: revoking twice changes nothing. */
+  private async send(route: 'text' | 'media' | 'revoke', body: object, idempotencyKey?: string): Promise<SendOutcome> {
     let res: Response;
     try {
       res = await fetch(`${this.target.apiUrl}/api/message/${route}/${encodeURIComponent(this.target.instance)}`, {
         method: 'POST',
-        headers: { Authorization: `Bearer ${this.target.token}`, 'Content-Type': 'application/json', 'Idempotency-Key': idempotencyKey },
+        headers: {
+          Authorization: `Bearer ${this.target.token}`,
+          'Content-Type': 'application/json',
+          ...(idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {}),
+        },
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
       });
