@@ -128,6 +128,17 @@ describe('loadConfig', () => {
     }
   });
 
+  it('reads CLOUD_SEND_SETTLE_SECONDS: 120 by default, 1 to 240 (below the 5 minutes a repeat waits for any first request)', () => {
+    const base = { DATA_DIR: dir, ENCRYPTION_KEY: key(), ROLES: 'api' };
+    expect(loadConfig(base).cloudSendSettleSeconds).toBe(120);
+    expect(loadConfig({ ...base, CLOUD_SEND_SETTLE_SECONDS: '3' }).cloudSendSettleSeconds).toBe(3);
+    for (const bad of ['0', '241', '2.5', 'soon']) {
+      expect(() => loadConfig({ ...base, CLOUD_SEND_SETTLE_SECONDS: bad })).toThrow(
+        'Invalid configuration: CLOUD_SEND_SETTLE_SECONDS must be an integer from 1 to 240',
+      );
+    }
+  });
+
   it('strips trailing slashes from BRIDGE_URL and PUBLIC_URL', () => {
     const c = loadConfig({
       DATA_DIR: dir, ENCRYPTION_KEY: key(), BRIDGE_URL: 'http://bridge:8080/', PUBLIC_URL: 'https://api.example.com//', ROLES: 'api',

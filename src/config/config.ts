@@ -79,6 +79,11 @@ export interface AppConfig {
   whatsappConnectTimeoutMs: number;
   /** SPEC-MESSAGING §9: the largest media a send accepts or a download keeps. */
   mediaMaxBytes: number;
+  /**
+   * SPEC-MESSAGING §9 Idempotency-Key: how long a repeat of a Cloud API send whose process died
+   * mid-call waits for Meta's status webhook before it sends again (CLOUD_SEND_SETTLE_SECONDS, 120).
+   */
+  cloudSendSettleSeconds: number;
   /** SPEC-MESSAGING §10: how long events, messages and their media are kept. */
   eventRetentionHours: number;
   /**
@@ -191,6 +196,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     'WHATSAPP_CONNECT_TIMEOUT_MS', str('WHATSAPP_CONNECT_TIMEOUT_MS'), 20_000, 100, 600_000, problems,
   );
   const mediaMaxBytes = parseInteger('MEDIA_MAX_BYTES', str('MEDIA_MAX_BYTES'), 64 * 1024 * 1024, 1024, 1024 * 1024 * 1024, problems);
+  // Below the 5 minutes a repeat waits for any first request (idempotency.ts).
+  const cloudSendSettleSeconds = parseInteger('CLOUD_SEND_SETTLE_SECONDS', str('CLOUD_SEND_SETTLE_SECONDS'), 120, 1, 240, problems);
   const baileysSocketModule = str('BAILEYS_SOCKET_MODULE');
   const eventRetentionHours = parseInteger('EVENT_RETENTION_HOURS', str('EVENT_RETENTION_HOURS'), 168, 1, 87_600, problems);
   const logLevelRaw = (str('LOG_LEVEL') ?? 'info').toLowerCase();
@@ -261,6 +268,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<AppConfig>
     whatsappCloudApiUrl: whatsappCloudApiUrl.replace(/\/+$/, ''),
     whatsappConnectTimeoutMs: whatsappConnectTimeoutMs!,
     mediaMaxBytes: mediaMaxBytes!,
+    cloudSendSettleSeconds: cloudSendSettleSeconds!,
     eventRetentionHours: eventRetentionHours!,
     baileysSocketModule: baileysSocketModule ? resolve(baileysSocketModule) : null,
     managerDir: join(packageRoot(), 'dist', 'manager'),

@@ -39,6 +39,14 @@ export class IdempotencyKey {
   @Column({ type: 'boolean', default: false })
   sending: boolean;
 
+  /** When `sending` was set: a Cloud API send unconfirmed for CLOUD_SEND_SETTLE_SECONDS after it was not accepted. */
+  @Column({ name: 'sending_at', type: 'timestamptz', nullable: true })
+  sendingAt: Date | null;
+
+  /** What the provider's first status webhook naming this key reported (see AcceptedSend): the send was accepted. */
+  @Column({ type: 'jsonb', nullable: true })
+  accepted: Record<string, unknown> | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }

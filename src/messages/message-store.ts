@@ -11,6 +11,7 @@ import type { Instance, InstanceStatus } from '../instances/instance.entity.js';
 import type {
   DeliveryStatus, InboundSink, MediaSource, MessageData, Pairing, ProviderMessage, ProviderStatus,
 } from '../whatsapp/whatsapp.port.js';
+import { settleTaggedSends } from './idempotency.js';
 import { writeChunks } from './media-store.js';
 import type { MediaState, MessageDirection } from './message.entity.js';
 
@@ -123,6 +124,7 @@ export class MessageStore implements InboundSink {
         if (returnedRows(result).length > 0) events.push({ type: 'message.status', data: { id: s.id, status: s.status, error: s.error, timestamp: s.timestamp } });
       }
       await this.events.append(m, instance.id, events);
+      await settleTaggedSends(m, instance.id, statuses);
     });
   }
 

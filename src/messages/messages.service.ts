@@ -9,7 +9,7 @@ import type { Instance } from '../instances/instance.entity.js';
 import { InstancesService } from '../instances/instances.service.js';
 import { MediaFetcher } from '../whatsapp/media-fetcher.js';
 import { messageErrorAnswer, WhatsAppMessages } from '../whatsapp/whatsapp.filter.js';
-import { type OutgoingMedia, type OutgoingMessage, WhatsAppError } from '../whatsapp/whatsapp.port.js';
+import { type AcceptedSend, type OutgoingMedia, type OutgoingMessage, type SentMessage, WhatsAppError } from '../whatsapp/whatsapp.port.js';
 import { WhatsAppService } from '../whatsapp/whatsapp.service.js';
 import { MediaStore } from './media-store.js';
 import { type RevokeMessageDto, type SendMediaDto, type SendTextDto } from './dto/send-message.dto.js';
@@ -126,24 +126,38 @@ export class MessagesService {
     if (instance.status !== 'connected') throw new HttpError(400, WhatsAppMessages.notConnected);
     const operation = (keyed: KeyedSend | null) =>
       this.answerOf(async () => {
+        if (keyed?.accepted) return this.settle(instance, dto, keyed.accepted, keyed, build);
         const { message, media } = await build(instance);
         await keyed?.sending();
-        const sent = await this.whatsapp.send(instance, message);
-        const data = sent.message.data;
-        const answer: Answer = {
-          status: 200,
-          body: {
-            success: true,
-            message: MessageMessages.sent,
-            status: 'sent',
-            data: { messageId: data.id, direction: 'outgoing', timestamp: data.timestamp, chat: { jid: data.chat.jid, type: data.chat.type } },
-          },
-        };
+        const sent = await this.whatsapp.send(instance, keyed?.tag ? { ...message, tag: keyed.tag } : message);
+        const answer = sentAnswer(sent);
         await this.store.recordSent(instance, sent.message, media ? { bytes: media.bytes, mimetype: media.mimetype } : null, keyed ? (m) => keyed.complete(answer, m) : undefined);
         return answer;
       });
     if (!key) return operation(null);
-    return this.idempotency.run(instance.id, key, IdempotencyKeys.fingerprint(`${route} ${instance.id}`, dto), operation);
+    return this.idempotency.run(instance.id, key, IdempotencyKeys.fingerprint(`${route} ${instance.id}`, dto), this.whatsapp.reportsTags(instance), operation);
+  }
+
+  /**
+   * A keyed send whose process died after Meta accepted it (idempotency.ts): stored as sent, with
+   * the id Meta's status reported, and answered as the send would have been. What the request
+   * named may be gone since (a media URL, a quoted message): then the message is stored as the
+   * request describes it, without the media's bytes.
+   */
+  private async settle(
+    instance: Instance,
+    dto: SendTextDto | SendMediaDto,
+    accepted: AcceptedSend,
+    keyed: KeyedSend,
+    build: (instance: Instance) => Promise<{ message: OutgoingMessage; media?: OutgoingMedia }>,
+  ): Promise<Answer> {
+    const { message, media } = await build(instance).catch((): { message: OutgoingMessage; media?: OutgoingMedia } => ({ message: describedMessage(dto) }));
+    const sent = await this.whatsapp.accepted(instance, message, accepted);
+    const answer = sentAnswer(sent);
+    await this.store.recordSent(instance, sent.message, media ? { bytes: media.bytes, mimetype: media.mimetype } : null, (m) => keyed.complete(answer, m));
+    // Meta's status came before the message was stored, when it applied to nothing.
+    await this.store.statuses(instance, [{ id: accepted.id, status: accepted.status, error: accepted.error, timestamp: accepted.timestamp }]);
+    return answer;
   }
 
   /** Every outcome as the answer it gets, so that an Idempotency-Key replays it (SPEC-MESSAGING §9). */
@@ -200,6 +214,39 @@ export class MessagesService {
       voice: dto.voice ?? false,
     };
   }
+}
+
+/** SPEC-MESSAGING §9's answer to a send. */
+function sentAnswer(sent: SentMessage): Answer {
+  const data = sent.message.data;
+  return {
+    status: 200,
+    body: {
+      success: true,
+      message: MessageMessages.sent,
+      status: 'sent',
+      data: { messageId: data.id, direction: 'outgoing', timestamp: data.timestamp, chat: { jid: data.chat.jid, type: data.chat.type } },
+    },
+  };
+}
+
+/** A send request as a message, without fetching anything (no media bytes, the quoted message by id). */
+function describedMessage(dto: SendTextDto | SendMediaDto): OutgoingMessage {
+  const to = toJid(dto.number);
+  const replyTo = dto.replyTo ? { id: dto.replyTo, chatJid: to, raw: null } : null;
+  if (!('type' in dto)) return { to, text: dto.message, replyTo };
+  return {
+    to,
+    replyTo,
+    media: {
+      type: dto.type,
+      bytes: Buffer.alloc(0),
+      mimetype: dto.mimetype ?? 'application/octet-stream',
+      fileName: dto.fileName ?? (dto.type === 'document' ? 'file' : null),
+      caption: dto.caption ?? null,
+      voice: dto.voice ?? false,
+    },
+  };
 }
 
 /** A phone number (`+` optional) as its WhatsApp JID; a JID as it is. */

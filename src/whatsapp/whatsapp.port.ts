@@ -90,6 +90,24 @@ export interface ProviderStatus {
   error: string | null;
   /** RFC 3339, UTC. */
   timestamp: string;
+  /** The tag the send carried (OutgoingMessage.tag), when the provider reports it back (Cloud API). */
+  tag?: string | null;
+  /** The recipient's `wa_id` as the provider reports it (Cloud API `recipient_id`). */
+  recipient?: string | null;
+}
+
+/**
+ * A send the provider accepted, as its first status naming the send's tag reported it: what a
+ * repeat of a request whose process died mid-send records instead of sending again.
+ */
+export interface AcceptedSend {
+  id: string;
+  status: DeliveryStatus;
+  /** A `failed` status's reason. */
+  error: string | null;
+  /** RFC 3339, UTC. */
+  timestamp: string;
+  recipient: string | null;
 }
 
 /** What the adapters hand the server: stored durably (with their events) before the promise resolves. */
@@ -137,6 +155,11 @@ export interface OutgoingMessage {
   replyTo?: { id: string; chatJid: string; raw: Record<string, unknown> | null } | null;
   /** Baileys only: the id of one of this instance's own messages in `to`, deleted for everyone. */
   revoke?: string;
+  /**
+   * Cloud API only: an opaque tag Meta repeats in the message's status webhooks
+   * (`biz_opaque_callback_data`, at most 512 characters), so that a status can name the send.
+   */
+  tag?: string;
 }
 
 /** What a send reports: the provider's id, and the message as it will be stored and emitted. */

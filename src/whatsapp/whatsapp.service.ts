@@ -6,7 +6,7 @@ import { BaileysAdapter } from './baileys/baileys.adapter.js';
 import { BaileysOwnership } from './baileys/baileys-ownership.js';
 import { CloudAdapter } from './cloud/cloud.adapter.js';
 import {
-  type ConnectOutcome, type MediaSource, type OutgoingMessage, type SentMessage, WhatsAppError, type WhatsAppAdapter,
+  type AcceptedSend, type ConnectOutcome, type MediaSource, type OutgoingMessage, type SentMessage, WhatsAppError, type WhatsAppAdapter,
 } from './whatsapp.port.js';
 
 /**
@@ -45,6 +45,21 @@ export class WhatsAppService {
 
   async send(instance: Instance, message: OutgoingMessage): Promise<SentMessage> {
     return instance.provider === 'cloud' ? this.cloud.send(instance, message) : this.ownership.send(instance, message);
+  }
+
+  /**
+   * Whether the provider names a send's `tag` in its later status updates (the Cloud API's
+   * `biz_opaque_callback_data`): only then can a send whose process died mid-call be settled
+   * (SPEC-MESSAGING §9 Idempotency-Key, docs/whatsapp.md).
+   */
+  reportsTags(instance: Instance): boolean {
+    return instance.provider === 'cloud';
+  }
+
+  /** A send whose process died, as the provider's status reported it accepted: stored as sent, not sent again. */
+  accepted(instance: Instance, message: OutgoingMessage, accepted: AcceptedSend): Promise<SentMessage> {
+    if (instance.provider !== 'cloud') return Promise.reject(new Error('only the Cloud API reports accepted sends'));
+    return this.cloud.accepted(instance, message, accepted);
   }
 
   downloadMedia(instance: Instance, source: MediaSource, raw: Record<string, unknown> | null): Promise<{ bytes: Buffer; mimetype: string }> {

@@ -17,6 +17,9 @@ import type { AddressInfo, Socket } from 'node:net';
  * - `POST /{phone-number-id}/media` — multipart upload → `{"id"}`;
  * - `GET /{media-id}[?phone_number_id=]` — `{url, mime_type, sha256, file_size, id, messaging_product}`;
  * - `GET /whatsapp_business/attachments/?mid=…` (no version prefix: Meta's lookaside host) — the bytes.
+ *
+ * With `reportStatusesTo(url)`, every accepted send is followed by its signed `sent` status
+ * webhook (carrying the send's `biz_opaque_callback_data`), retried until acknowledged.
  */
 
 // ---- Meta's errors ---------------------------------------------------------------------------
@@ -205,6 +208,8 @@ export type GraphBehaviour =
   | { kind: 'error'; error: MetaErrorSpec }
   | { kind: 'respond'; status: number; body: string; contentType?: string }
   | { kind: 'hang' }
+  /** Handled as usual (a send is recorded, its status reported) but never answered: Meta acted, the caller never heard. */
+  | { kind: 'acceptThenHang' }
   | { kind: 'delay'; ms: number }
   | { kind: 'destroy' };
 
@@ -263,6 +268,11 @@ export class GraphApiDouble {
   /** Issued media URLs: hash → media id and expiry. */
   private readonly mediaUrls = new Map<string, { mediaId: string; expiresAt: number }>();
   private scheduled: Scheduled[] = [];
+  /** Status webhooks of sends (reportStatusesTo): POSTs made, answered 200, given up. */
+  readonly statusReports = { posted: 0, acknowledged: 0, abandoned: 0 };
+  private statusTarget: { url: string; delayMs: number; retryForMs: number } | null = null;
+  private readonly statusTimers = new Set<NodeJS.Timeout>();
+  private stopped = false;
   private readonly sockets = new Set<Socket>();
   private readonly server: http.Server;
   /** `http://127.0.0.1:<port>`. */
@@ -293,6 +303,9 @@ export class GraphApiDouble {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.statusTimers) clearTimeout(t);
+    this.statusTimers.clear();
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -374,6 +387,7 @@ export class GraphApiDouble {
     this.permissionDenial = 10;
     this.mediaUrlTtlMs = 5 * 60_000;
     this.waIds.clear();
+    this.statusTarget = null;
   }
 
   requestsTo(route: GraphRoute): RecordedGraphRequest[] {
@@ -381,6 +395,40 @@ export class GraphApiDouble {
   }
 
   // ---- webhooks ------------------------------------------------------------------------------
+
+  /**
+   * From now on, each accepted send is followed by its `sent` status webhook to `url`, as Meta
+   * does: after `delayMs`, signed with the number's app secret, carrying the send's
+   * `biz_opaque_callback_data`, and posted again (250 ms, doubling to 4 s) until answered 200 or
+   * `retryForMs` ran out (Meta retries for days). Without this call the double posts nothing.
+   */
+  reportStatusesTo(url: string, opts: { delayMs?: number; retryForMs?: number } = {}): void {
+    this.statusTarget = { url, delayMs: opts.delayMs ?? 200, retryForMs: opts.retryForMs ?? 10 * 60_000 };
+  }
+
+  private reportSent(phoneNumberId: string, id: string, recipient: string, callbackData: string | undefined): void {
+    const target = this.statusTarget;
+    const phone = this.phoneNumbers.get(phoneNumberId);
+    if (!target || !phone) return;
+    const body = webhookOf(phone, statuses.sent(id, { recipient: digitsOf(recipient) ?? null, ...(callbackData !== undefined ? { callbackData } : {}) }));
+    const deadline = Date.now() + target.delayMs + target.retryForMs;
+    const attempt = (delay: number) => {
+      const timer = setTimeout(() => {
+        this.statusTimers.delete(timer);
+        if (this.stopped) return;
+        this.statusReports.posted += 1;
+        void this.postWebhook(target.url, body, { timeoutMs: 15_000 })
+          .then((res) => res.status === 200, () => false)
+          .then((ok) => {
+            if (ok) this.statusReports.acknowledged += 1;
+            else if (Date.now() >= deadline || this.stopped) this.statusReports.abandoned += 1;
+            else attempt(Math.min(Math.max(delay * 2, 250), 4_000));
+          });
+      }, delay);
+      this.statusTimers.add(timer);
+    };
+    attempt(target.delayMs);
+  }
 
   /**
    * POSTs a webhook body as Meta does: the exact bytes signed with `X-Hub-Signature-256`
@@ -470,7 +518,12 @@ export class GraphApiDouble {
     // Switches first, except that a per-recipient refusal needs the body's `to`.
     const to = route.route === 'messages' ? digitsOf((body as { to?: unknown } | undefined)?.to) : undefined;
     const behaviour = this.takeBehaviour(route.route, to);
-    if (behaviour) {
+    let out = res;
+    if (behaviour?.kind === 'acceptThenHang') {
+      // The route's answer goes nowhere; the socket stays open until the caller or stop() ends it.
+      const nowhere = { writeHead: () => nowhere, end: () => nowhere, destroyed: false };
+      out = nowhere as unknown as http.ServerResponse;
+    } else if (behaviour) {
       switch (behaviour.kind) {
         case 'hang':
           return; // never answered; stop() destroys the socket
@@ -494,15 +547,15 @@ export class GraphApiDouble {
 
     switch (route.route) {
       case 'phone':
-        return this.getPhoneNumber(req, res, route.id, url.searchParams);
+        return this.getPhoneNumber(req, out, route.id, url.searchParams);
       case 'messages':
-        return this.postMessage(req, res, route.id, body);
+        return this.postMessage(req, out, route.id, body);
       case 'upload':
-        return this.postMedia(req, res, route.id, body);
+        return this.postMedia(req, out, route.id, body);
       case 'media':
-        return this.getMedia(req, res, route.id, url.searchParams);
+        return this.getMedia(req, out, route.id, url.searchParams);
       case 'download':
-        return this.download(req, res, url.searchParams);
+        return this.download(req, out, url.searchParams);
     }
   }
 
@@ -649,10 +702,15 @@ export class GraphApiDouble {
         return this.sendError(res, { code: 100, message: '(#100) The parameter reaction[\'emoji\'] is required.', details: null });
       }
     }
+    const callbackData = b.biz_opaque_callback_data;
+    if (callbackData !== undefined && (typeof callbackData !== 'string' || callbackData.length > 512)) {
+      return this.sendError(res, { code: 100, message: '(#100) Param biz_opaque_callback_data must be a string of at most 512 characters.', details: null });
+    }
     if (b.recipient_type === 'group') {
       // Groups API: the answer names the group, not a contact.
       const id = wamid('0', 'out');
       this.sent.push({ phoneNumberId, wamid: id, to: recipient, waId: recipient, type, body: b });
+      this.reportSent(phoneNumberId, id, recipient, callbackData);
       return this.sendJson(res, 200, { messaging_product: 'whatsapp', messages: [{ id, group_id: recipient }] });
     }
     const digits = digitsOf(recipient) ?? recipient;
@@ -660,6 +718,7 @@ export class GraphApiDouble {
     const waId = isBsuid ? recipient : (this.waIds.get(digits) ?? digits);
     const id = wamid(isBsuid ? '0' : waId, 'out');
     this.sent.push({ phoneNumberId, wamid: id, to: recipient, waId, type, body: b });
+    this.reportSent(phoneNumberId, id, waId, callbackData);
     this.sendJson(res, 200, {
       messaging_product: 'whatsapp',
       contacts: [isBsuid ? { input: recipient, user_id: recipient } : { input: recipient, wa_id: waId }],
@@ -989,6 +1048,8 @@ export interface StatusOptions {
   errors?: Array<MetaErrorSpec | number>;
   /** A BSUID `contacts` entry (2026). */
   userId?: string;
+  /** The send's `biz_opaque_callback_data`, which Meta repeats in each of its statuses. */
+  callbackData?: string;
 }
 
 function statusItem(id: string, status: string, o: StatusOptions): WebhookItem {
@@ -998,6 +1059,7 @@ function statusItem(id: string, status: string, o: StatusOptions): WebhookItem {
   if (o.userId) s.recipient_user_id = o.userId;
   if (status === 'sent') s.pricing = { billable: true, pricing_model: 'PMP', type: 'free_customer_service', category: 'service' };
   if (o.errors) s.errors = o.errors.map(webhookError);
+  if (o.callbackData !== undefined) s.biz_opaque_callback_data = o.callbackData;
   const contact = o.userId && status !== 'failed' ? { profile: { name: 'Sheena Nelson' }, ...(recipient ? { wa_id: recipient } : {}), user_id: o.userId } : null;
   return { kind: 'status', status: s, contact };
 }

@@ -116,8 +116,16 @@ describe('scale: 3 API and 3 bridge processes, chaos of SIGKILLs (real server pr
     [build, sim, graph] = await Promise.all([buildServer(), ChatwootSimulator.start(), GraphApiDouble.start()]);
     cluster = await ScaleCluster.start({
       build, apis: 3, bridges: 3, graphUrl: graph.url,
-      apiEnv: { BAILEYS_SOCKET_MODULE: join(process.cwd(), 'test/fixtures/baileys/process-socket-module.mjs'), FAKE_BAILEYS_LOG: join(dir, 'baileys.log') },
+      apiEnv: {
+        BAILEYS_SOCKET_MODULE: join(process.cwd(), 'test/fixtures/baileys/process-socket-module.mjs'), FAKE_BAILEYS_LOG: join(dir, 'baileys.log'),
+        // A reply whose API process was killed while Meta was called is settled by Meta's `sent`
+        // status, which the double posts within a second; 30 s instead of 120 s bounds the drain
+        // when Meta never got it.
+        CLOUD_SEND_SETTLE_SECONDS: '30',
+      },
     });
+    // Meta's status webhooks, to whichever API process the balancer picks, retried until acknowledged.
+    graph.reportStatusesTo(`${cluster.apiLb.url}/webhooks/whatsapp-cloud`);
     sim.addAccount(ACCOUNT_ID);
     admin = sim.addUser(ACCOUNT_ID, 'administrator', { name: 'Ana' });
     sim.routeWebhooks(BRIDGE_PUBLIC_URL, cluster.bridgeLb.url);
@@ -448,6 +456,11 @@ describe('scale: 3 API and 3 bridge processes, chaos of SIGKILLs (real server pr
     }));
     const notActive = [...statuses].filter(([, s]) => s !== 'active').map(([name, s]) => `${name}: ${s}`);
 
+    // Keys that Meta's status reached while their send was still pending: the replies whose API
+    // process died while Meta was called and that Meta had accepted (settled by that status), and
+    // live sends whose status beat their own answer.
+    const settledKeys = await cluster.pg.query(`SELECT key, state, status, accepted FROM idempotency_keys WHERE accepted IS NOT NULL ORDER BY created_at`);
+
     // ---- report ------------------------------------------------------------------------------------
     const takeoverSummary = (list: typeof bridgeTakeovers) => {
       const ms = list.filter((t) => t.afterMs !== null).map((t) => t.afterMs!);
@@ -487,7 +500,7 @@ describe('scale: 3 API and 3 bridge processes, chaos of SIGKILLs (real server pr
       },
       outbound: {
         replies: replies.size, replyFailures, reachedWhatsApp: replies.size - repliesLost, lost: repliesLost, duplicates: repliesDuplicated, problems: replyProblems.length,
-        repliesRedelivered: redelivered.size, replyRedeliveryAttempts,
+        repliesRedelivered: redelivered.size, replyRedeliveryAttempts, keysAcceptedWhilePending: settledKeys.length,
         latencyMs: { p50: percentile(replyLatencies, 0.5), p99: percentile(replyLatencies, 0.99), max: replyLatencies.length ? Math.max(...replyLatencies) : null },
       },
       kills: { api: kills.filter((k) => k.role === 'api').length, bridge: kills.filter((k) => k.role === 'bridge').length, order: kills.map((k) => k.label) },
@@ -500,6 +513,7 @@ describe('scale: 3 API and 3 bridge processes, chaos of SIGKILLs (real server pr
       leases: { distribution, fairShareCap: `ceil(1.2 × ${INSTANCES} / 3) = ${fairCap} integrations per bridge` },
       statuses: { active: statuses.size - notActive.length, notActive: notActive.length },
       balancers: { api: cluster.apiLb.stats, bridge: cluster.bridgeLb.stats },
+      metaStatusWebhooks: graph.statusReports,
       unexpectedExits,
       drained,
     };
@@ -529,7 +543,8 @@ describe('scale: 3 API and 3 bridge processes, chaos of SIGKILLs (real server pr
         };
       }),
       unsentReplyRows: await cluster.pg.query(`SELECT to_jsonb(o) - 'payload' AS row FROM bridge_outbound_messages o WHERE status <> 'sent' ORDER BY received_at`),
-      unfinishedIdempotencyKeys: await cluster.pg.query(`SELECT key, state, created_at FROM idempotency_keys WHERE state <> 'done' ORDER BY created_at`),
+      unfinishedIdempotencyKeys: await cluster.pg.query(`SELECT key, state, created_at, sending, sending_at, accepted FROM idempotency_keys WHERE state <> 'done' ORDER BY created_at`),
+      keysAcceptedWhilePending: settledKeys,
       // Each troubled reply as Chatwoot, the Graph API double and the API's Idempotency-Keys saw it.
       troubledReplies: await Promise.all([...troubled].map(async (r) => ({
         content: r.content,
@@ -537,7 +552,7 @@ describe('scale: 3 API and 3 bridge processes, chaos of SIGKILLs (real server pr
           .map((m) => ({ id: m.id, type: m.messageType, sourceId: m.sourceId, status: m.status, createdAt: iso(m.createdAt) })),
         sends: graph.sent.filter((x) => x.body?.text?.body === r.content).map((x) => ({ wamid: x.wamid, to: x.to })),
         idempotencyKeys: await cluster.pg.query(
-          `SELECT key, state, status, body, created_at FROM idempotency_keys WHERE key LIKE $1 ORDER BY created_at`, [`chatwoot-${r.chat.instance.integrationId}-${r.messageId}-%`],
+          `SELECT key, state, status, body, created_at, sending, sending_at, accepted FROM idempotency_keys WHERE key LIKE $1 ORDER BY created_at`, [`chatwoot-${r.chat.instance.integrationId}-${r.messageId}-%`],
         ),
       }))),
     };

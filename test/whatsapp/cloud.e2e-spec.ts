@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { change, entry, GraphApiDouble, inbound, statuses, webhookBody, webhookOf, type PhoneNumber } from '../fakes/graph-api.js';
 import { eventually } from '../support/chatwoot.js';
 import { cloudFields, createAccount, createInstance, type TestAccount } from '../support/factories.js';
+import { IdempotencyConflict, IdempotencyKeys } from '../../src/messages/idempotency.js';
 import { envelope, request } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { LOOPBACK_DOUBLES_ENV, UNLIMITED_RATE_ENV } from '../support/tenants.js';
@@ -20,7 +21,7 @@ describe('Cloud API instances', () => {
 
   beforeAll(async () => {
     graph = await GraphApiDouble.start();
-    t = await startTestApp({ env: { ...UNLIMITED_RATE_ENV, ...LOOPBACK_DOUBLES_ENV, PUBLIC_URL, WHATSAPP_CLOUD_API_URL: graph.url, WHATSAPP_CONNECT_TIMEOUT_MS: '1500' } });
+    t = await startTestApp({ env: { ...UNLIMITED_RATE_ENV, ...LOOPBACK_DOUBLES_ENV, PUBLIC_URL, WHATSAPP_CLOUD_API_URL: graph.url, WHATSAPP_CONNECT_TIMEOUT_MS: '1500', CLOUD_SEND_SETTLE_SECONDS: '2' } });
     account = await createAccount(t);
     hook = `${t.url}/webhooks/whatsapp-cloud`;
   });
@@ -383,7 +384,8 @@ describe('Cloud API instances', () => {
       expect(await send('k:never-sent').then((r) => [r.status, r.body])).toEqual([200, taken.body]);
       expect(sent()).toBe(before + 1);
 
-      // It died while WhatsApp was being called: nobody knows; 409 at once rather than after 5 minutes.
+      // It died while WhatsApp was being called, and its key is of an older version (no sending_at):
+      // nobody knows; 409 at once rather than after 5 minutes.
       await orphan('k:in-flight', 'dead-host:2:00000000', true);
       const unknown = await send('k:in-flight');
       expect([unknown.status, unknown.body]).toEqual([409, envelope('Idempotency-Key already used by a request whose outcome is unknown')]);
@@ -397,6 +399,69 @@ describe('Cloud API instances', () => {
       await ds.query(`UPDATE "idempotency_keys" SET "state" = 'done', "status" = 200, "body" = $2::jsonb WHERE "key" = $1`, ['k:running', JSON.stringify(taken.body)]);
       expect(await waiting.then((r) => [r.status, r.body])).toEqual([200, taken.body]);
       expect(sent()).toBe(before + 1);
+    });
+
+    it("Idempotency-Key of a send whose process died while Meta was called: settled by Meta's status naming the key, sent again when none came within CLOUD_SEND_SETTLE_SECONDS", async () => {
+      const i = await cloudInstance();
+      const body = { number: '16505551234', message: 'in flight' };
+      const send = (key: string | null) =>
+        t.req('POST', `/api/message/text/${i.name}`, { token: account.token, json: body, headers: key ? { 'idempotency-key': key } : {} });
+      const ds = t.app.get(DataSource);
+      const sends = () => graph.sent.filter((x) => x.body.text?.body === 'in flight');
+
+      // A keyed send names its key to Meta, which repeats it in the message's statuses; an unkeyed one names nothing.
+      expect((await send('k:tagged')).status).toBe(200);
+      expect((await send(null)).status).toBe(200);
+      expect(sends().map((x) => x.body.biz_opaque_callback_data)).toEqual(['idempotency-key:k:tagged', undefined]);
+      const [{ fingerprint }] = await ds.query(`SELECT "fingerprint" FROM "idempotency_keys" WHERE "key" = 'k:tagged'`);
+      const orphan = (key: string) =>
+        ds.query(
+          `INSERT INTO "idempotency_keys" ("instance_id", "key", "fingerprint", "state", "holder", "sending", "sending_at")
+           SELECT "id", $2, $3, 'pending', 'dead-host:9:00000000', true, now() FROM "instances" WHERE "name" = $1`,
+          [i.name, key, fingerprint],
+        );
+      const before = sends().length;
+
+      // Meta accepted it (its status names the key) and the process died before storing it: the
+      // repeat stores it as sent with Meta's id and answers as the send would have; nothing is sent twice.
+      await orphan('k:accepted');
+      const acceptedId = 'wamid.HBgLMTY1MDUU1NTEyMzQVAgARGBI3QUNDRVBURUQA';
+      const status = await graph.postWebhook(hook, webhookOf(i.phone, statuses.sent(acceptedId, { recipient: '16505551234', callbackData: 'idempotency-key:k:accepted' })));
+      expect(status.status).toBe(200);
+      const settled = await send('k:accepted');
+      expect([settled.status, settled.body]).toEqual([200, {
+        success: true, message: 'Message sent successfully', status: 'sent',
+        data: { messageId: acceptedId, direction: 'outgoing', timestamp: expect.any(String), chat: { jid: '16505551234@s.whatsapp.net', type: 'private' } },
+      }]);
+      expect(sends()).toHaveLength(before);
+      const [stored] = await ds.query(`SELECT "direction", "status", "chat_jid", "data" FROM "messages" WHERE "provider_message_id" = $1`, [acceptedId]);
+      expect([stored.direction, stored.status, stored.chat_jid, stored.data.content]).toEqual(['outgoing', 'sent', '16505551234@s.whatsapp.net', { text: 'in flight' }]);
+      const events = await ds.query(`SELECT "type", "data" FROM "instance_events" WHERE "data"->>'id' = $1 ORDER BY "seq"`, [acceptedId]);
+      // Stored as sent already: Meta's `sent` adds no `message.status` event.
+      expect(events.map((e: { type: string }) => e.type)).toEqual(['message.exchange']);
+      expect(await send('k:accepted').then((r) => [r.status, r.body])).toEqual([200, settled.body]);
+
+      // No status came: Meta never accepted it, and the repeat sends it once CLOUD_SEND_SETTLE_SECONDS (2 here) have passed.
+      await orphan('k:lost');
+      const started = Date.now();
+      const resent = await send('k:lost');
+      expect(resent.status).toBe(200);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1_500);
+      expect(sends().slice(before).map((x) => [x.wamid, x.body.biz_opaque_callback_data])).toEqual([[resent.body.data.messageId, 'idempotency-key:k:lost']]);
+      expect(await send('k:lost').then((r) => [r.status, r.body])).toEqual([200, resent.body]);
+      expect(sends()).toHaveLength(before + 1);
+
+      // A provider that reports nothing of a send later (Baileys) leaves it unknown: 409 at once.
+      await orphan('k:untagged');
+      const keys = t.app.get(IdempotencyKeys);
+      const [{ id }] = await ds.query(`SELECT "id" FROM "instances" WHERE "name" = $1`, [i.name]);
+      let ran = 0;
+      const running = keys.run(id, 'k:untagged', fingerprint, false, async () => {
+        ran += 1;
+        return { status: 200, body: {} };
+      });
+      await expect(running).rejects.toEqual(new IdempotencyConflict('outcome_unknown'));
+      expect(ran).toBe(0);
     });
 
     it('Idempotency-Key: a repeat sends nothing and gets the first answer, also while the first runs; another body is 409', async () => {

@@ -258,10 +258,10 @@ describe('parseCloudWebhook: statuses', () => {
       statuses.sent('wamid.A', { timestamp: TS }), statuses.delivered('wamid.A', { timestamp: TS + 1 }),
       statuses.read('wamid.A', { timestamp: TS + 2 }), statuses.played('wamid.A', { timestamp: TS + 3 })));
     expect(batch.statuses).toEqual([
-      { id: 'wamid.A', status: 'sent', error: null, timestamp: TS_TEXT },
-      { id: 'wamid.A', status: 'delivered', error: null, timestamp: '2025-06-08T20:59:44Z' },
-      { id: 'wamid.A', status: 'read', error: null, timestamp: '2025-06-08T20:59:45Z' },
-      { id: 'wamid.A', status: 'played', error: null, timestamp: '2025-06-08T20:59:46Z' },
+      { id: 'wamid.A', status: 'sent', error: null, timestamp: TS_TEXT, tag: null, recipient: '16505551234' },
+      { id: 'wamid.A', status: 'delivered', error: null, timestamp: '2025-06-08T20:59:44Z', tag: null, recipient: '16505551234' },
+      { id: 'wamid.A', status: 'read', error: null, timestamp: '2025-06-08T20:59:45Z', tag: null, recipient: '16505551234' },
+      { id: 'wamid.A', status: 'played', error: null, timestamp: '2025-06-08T20:59:46Z', tag: null, recipient: '16505551234' },
     ]);
     expect(batch.messages).toEqual([]);
   });
@@ -272,9 +272,20 @@ describe('parseCloudWebhook: statuses', () => {
       statuses.failed('wamid.C', [{ code: 131049, details: null }], { timestamp: TS }),
       statuses.failed('wamid.D', [], { timestamp: TS })));
     expect(batch.statuses).toEqual([
-      { id: 'wamid.B', status: 'failed', timestamp: TS_TEXT, error: 'Re-engagement message (Message failed to send because more than 24 hours have passed since the customer last replied to this number.)' },
-      { id: 'wamid.C', status: 'failed', timestamp: TS_TEXT, error: 'This message was not delivered to maintain healthy ecosystem engagement.' },
-      { id: 'wamid.D', status: 'failed', timestamp: TS_TEXT, error: null },
+      { id: 'wamid.B', status: 'failed', timestamp: TS_TEXT, error: 'Re-engagement message (Message failed to send because more than 24 hours have passed since the customer last replied to this number.)', tag: null, recipient: '16505551234' },
+      { id: 'wamid.C', status: 'failed', timestamp: TS_TEXT, error: 'This message was not delivered to maintain healthy ecosystem engagement.', tag: null, recipient: '16505551234' },
+      { id: 'wamid.D', status: 'failed', timestamp: TS_TEXT, error: null, tag: null, recipient: '16505551234' },
+    ]);
+  });
+
+  it("takes the send's biz_opaque_callback_data as its tag, and recipient_id as its recipient", () => {
+    const [batch] = batches(webhookOf(phone,
+      statuses.sent('wamid.T', { timestamp: TS, recipient: '5511988887777', callbackData: 'idempotency-key:k:1' }),
+      statuses.delivered('wamid.T', { timestamp: TS, recipient: null, callbackData: 'x'.repeat(513) })));
+    expect(batch.statuses).toEqual([
+      { id: 'wamid.T', status: 'sent', error: null, timestamp: TS_TEXT, tag: 'idempotency-key:k:1', recipient: '5511988887777' },
+      // Longer than Meta allows at the send: not a tag of ours.
+      { id: 'wamid.T', status: 'delivered', error: null, timestamp: TS_TEXT, tag: null, recipient: null },
     ]);
   });
 

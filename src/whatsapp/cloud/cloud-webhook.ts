@@ -307,7 +307,15 @@ function parseStatus(raw: unknown): Parsed<ProviderStatus> {
   const timestamp = unixSeconds(raw.timestamp);
   if (!timestamp) return { skip: `${id}: status without a valid timestamp` };
   const first = status === 'failed' && Array.isArray(raw.errors) ? raw.errors[0] : undefined;
-  return { id, status: status as DeliveryStatus, error: first === undefined ? null : errorText(first), timestamp };
+  return {
+    id,
+    status: status as DeliveryStatus,
+    error: first === undefined ? null : errorText(first),
+    timestamp,
+    // The send's `biz_opaque_callback_data`, repeated by Meta (at most 512 characters at the send).
+    tag: typeof raw.biz_opaque_callback_data === 'string' && raw.biz_opaque_callback_data.length <= 512 ? raw.biz_opaque_callback_data : null,
+    recipient: digits(raw.recipient_id),
+  };
 }
 
 /** An `errors[]` item as SPEC-MESSAGING §8 words a detail: its message, then ` (<details>)`. */

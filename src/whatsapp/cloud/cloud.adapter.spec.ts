@@ -136,6 +136,32 @@ describe('CloudAdapter.send', () => {
     expect(Math.abs(Date.parse(sent.message.data.timestamp) - Date.now())).toBeLessThan(5_000);
   });
 
+  it("sends a tag as biz_opaque_callback_data, which Meta repeats in the message's statuses", async () => {
+    await adapter().send(instanceOf(phone), { to, text: 'tagged', tag: 'idempotency-key:k:1' });
+    expect(messagesBodies()[0]).toMatchObject({ type: 'text', biz_opaque_callback_data: 'idempotency-key:k:1' });
+  });
+
+  it("describes a send Meta's status reported accepted as the send would have, without calling Meta to send", async () => {
+    const a = adapter();
+    await a.connect(instanceOf(phone), {});
+    graph.reset();
+    const accepted = { id: 'wamid.ACCEPTED', status: 'sent' as const, error: null, timestamp: '2026-12-05T10:00:00Z', recipient: '551199999999' };
+    const text = await a.accepted(instanceOf(phone), { to, text: 'olá', replyTo: { id: 'wamid.Q', chatJid: to, raw: null } }, accepted);
+    expect(text.message).toEqual({
+      data: {
+        id: 'wamid.ACCEPTED', direction: 'outgoing', timestamp: '2026-12-05T10:00:00Z', fromMe: true,
+        // Meta's wa_id names the chat, as after a send (Brazil's ninth digit).
+        chat: { jid: '551199999999@s.whatsapp.net', phone: '+551199999999', name: null, type: 'private' }, sender: business,
+        type: 'text', content: { text: 'olá' }, media: null, replyTo: 'wamid.Q', target: null,
+      },
+      mediaSource: null,
+      raw: null,
+    });
+    const doc = await a.accepted(instanceOf(phone), { to, media: media({ type: 'document', bytes: Buffer.alloc(0), mimetype: 'application/pdf', fileName: 'a.pdf', caption: 'c' }) }, { ...accepted, recipient: null });
+    expect(doc.message.data).toMatchObject({ type: 'document', content: { caption: 'c' }, media: { mimetype: 'application/pdf', fileName: 'a.pdf', size: null }, chat: { jid: to } });
+    expect(graph.requests).toHaveLength(0);
+  });
+
   it('asks for a link preview and quotes the replied message', async () => {
     const sent = await adapter().send(instanceOf(phone), {
       to, text: 'see https://example.com', linkPreview: true, replyTo: { id: 'wamid.QUOTED', chatJid: to, raw: null },

@@ -3,7 +3,7 @@ import { SecretCipher } from '../../common/crypto/secret-cipher.js';
 import { rfc3339 } from '../../common/time.js';
 import type { Instance } from '../../instances/instance.entity.js';
 import {
-  type ChatRef, type ConnectOutcome, type MediaSource, type MessageContent, type MessageData, type OutgoingMessage,
+  type AcceptedSend, type ChatRef, type ConnectOutcome, type MediaSource, type MessageContent, type MessageData, type OutgoingMessage,
   type SenderRef, type SentMessage, type WhatsAppAdapter, WhatsAppError,
 } from '../whatsapp.port.js';
 import { GraphClient, type GraphCredentials, isMediaTooLarge, redactError } from './graph-client.js';
@@ -66,41 +66,37 @@ export class CloudAdapter implements WhatsAppAdapter {
 
     const body: Record<string, unknown> = { messaging_product: 'whatsapp', ...recipient.fields };
     if (message.replyTo) body.context = { message_id: message.replyTo.id };
-    let content: MessageContent;
+    if (message.tag) body.biz_opaque_callback_data = message.tag;
     let mediaId: string | null = null;
     const media = message.media;
     if (media) {
       mediaId = await this.graph.uploadMedia(creds, { bytes: media.bytes, mimetype: media.mimetype, fileName: media.fileName });
       const object: Record<string, unknown> = { id: mediaId };
-      content = {};
-      if (media.caption && media.type !== 'audio') object.caption = content.caption = media.caption;
+      if (media.caption && media.type !== 'audio') object.caption = media.caption;
       if (media.type === 'document' && media.fileName) object.filename = media.fileName;
       if (media.type === 'audio' && media.voice) object.voice = true;
       body.type = media.type;
       body[media.type] = object;
     } else {
-      const text = message.text ?? '';
       body.type = 'text';
-      body.text = { body: text, preview_url: message.linkPreview === true };
-      content = { text };
+      body.text = { body: message.text ?? '', preview_url: message.linkPreview === true };
     }
 
     const sent = await this.graph.sendMessage(creds, body);
-    const chat = recipient.chat(sent.waId);
-    const data: MessageData = {
-      id: sent.wamid,
-      direction: 'outgoing',
-      timestamp: rfc3339(new Date()),
-      fromMe: true,
-      chat,
-      sender,
-      type: media ? media.type : 'text',
-      content,
-      media: media ? { mimetype: media.mimetype, fileName: media.fileName, size: media.bytes.length } : null,
-      replyTo: message.replyTo?.id ?? null,
-      target: null,
-    };
-    return { message: { data, mediaSource: mediaId ? { mediaId } : null, raw: null } };
+    return sentMessage(message, sender, { id: sent.wamid, timestamp: rfc3339(new Date()), chat: recipient.chat(sent.waId), mediaId });
+  }
+
+  /**
+   * A send made by a process that died before it stored it, as Meta's status webhook reported it
+   * accepted (SPEC-MESSAGING §9 Idempotency-Key): the message as the send would have stored it,
+   * without calling Meta. The uploaded media's id died with that process; the bytes are the
+   * caller's.
+   */
+  accepted(instance: Instance, message: OutgoingMessage, accepted: AcceptedSend): Promise<SentMessage> {
+    return this.guarded(instance, async () => {
+      const sender = await this.businessOf(this.credentials(instance));
+      return sentMessage(message, sender, { id: accepted.id, timestamp: accepted.timestamp, chat: recipientOf(message.to).chat(accepted.recipient), mediaId: null });
+    });
   }
 
   /**
@@ -172,6 +168,31 @@ export class CloudAdapter implements WhatsAppAdapter {
     this.business.set(phoneNumberId, ref);
     return ref;
   }
+}
+
+/** The sent message as it is stored and emitted (`message.exchange`, direction `outgoing`). */
+function sentMessage(message: OutgoingMessage, sender: SenderRef, sent: { id: string; timestamp: string; chat: ChatRef; mediaId: string | null }): SentMessage {
+  const media = message.media;
+  const content: MessageContent = {};
+  if (media) {
+    if (media.caption && media.type !== 'audio') content.caption = media.caption;
+  } else {
+    content.text = message.text ?? '';
+  }
+  const data: MessageData = {
+    id: sent.id,
+    direction: 'outgoing',
+    timestamp: sent.timestamp,
+    fromMe: true,
+    chat: sent.chat,
+    sender,
+    type: media ? media.type : 'text',
+    content,
+    media: media ? { mimetype: media.mimetype, fileName: media.fileName, size: media.bytes.length || null } : null,
+    replyTo: message.replyTo?.id ?? null,
+    target: null,
+  };
+  return { message: { data, mediaSource: sent.mediaId ? { mediaId: sent.mediaId } : null, raw: null } };
 }
 
 interface Recipient {

@@ -162,6 +162,19 @@ describe('GraphApiDouble: sends', () => {
     graph.behave('*', { kind: 'respond', status: 503, body: 'Service Unavailable', contentType: 'text/plain' }, 1);
     expect(await call('GET', `/${phone.id}`)).toMatchObject({ status: 503, body: 'Service Unavailable' });
   });
+
+  it('acts on a send without ever answering it (Meta accepted it, the caller never heard)', async () => {
+    graph.behave('messages', { kind: 'acceptThenHang' }, 1);
+    const unanswered = await fetch(`${graph.url}/${phone.id}/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${phone.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ messaging_product: 'whatsapp', to: '+16505551234', type: 'text', text: { body: 'never answered' } }),
+      signal: AbortSignal.timeout(300),
+    }).then(() => 'answered', (err: Error) => err.name);
+    expect(unanswered).toBe('TimeoutError');
+    expect(graph.sent.map((s) => s.body.text.body)).toEqual(['never answered']);
+    expect((await send({ type: 'text', text: { body: 'next' } })).status).toBe(200);
+  });
 });
 
 describe('GraphApiDouble: webhooks', () => {
@@ -213,6 +226,35 @@ describe('GraphApiDouble: webhooks', () => {
     expect((await graph.postWebhook(url, webhookOf(phone, inbound.text('x')), { signature: null })).status).toBe(401);
     expect(received[1].headers['x-hub-signature-256']).toBeUndefined();
     expect((await graph.postWebhook(url, webhookOf(phone, inbound.text('x')), { signature: 'sha256=00' })).status).toBe(401);
+  });
+
+  it("follows each accepted send with its signed `sent` status, the send's biz_opaque_callback_data in it, posted again until answered 200", async () => {
+    let refusals = 2;
+    const flaky = http.createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const raw = Buffer.concat(chunks);
+      const header = req.headers['x-hub-signature-256'];
+      received.push({ valid: verifyMetaSignature(raw, typeof header === 'string' ? header : undefined, phone.appSecret), headers: req.headers, raw });
+      res.writeHead(refusals-- > 0 ? 503 : 200).end();
+    });
+    await new Promise<void>((resolve) => flaky.listen(0, '127.0.0.1', resolve));
+    try {
+      graph.reportStatusesTo(`http://127.0.0.1:${(flaky.address() as AddressInfo).port}/hook`, { delayMs: 10 });
+      const sent = await send({ type: 'text', text: { body: 'hi' }, biz_opaque_callback_data: 'idempotency-key:k:7' });
+      expect(sent.status).toBe(200);
+      for (let i = 0; i < 100 && graph.statusReports.acknowledged === 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(graph.statusReports).toEqual({ posted: 3, acknowledged: 1, abandoned: 0 });
+      expect(received.every((r) => r.valid)).toBe(true);
+      const parsed = parseCloudWebhook(received[2].raw);
+      expect(parsed.ok && parsed.batches[0].statuses).toEqual([
+        { id: sent.body.messages[0].id, status: 'sent', error: null, timestamp: expect.any(String), tag: 'idempotency-key:k:7', recipient: '16505551234' },
+      ]);
+      expect((await send({ type: 'text', text: { body: 'hi' }, biz_opaque_callback_data: 'x'.repeat(513) })).status).toBe(400);
+    } finally {
+      graph.reset();
+      await new Promise<void>((resolve) => flaky.close(() => resolve()));
+    }
   });
 
   it("runs Meta's verification handshake", async () => {
