@@ -160,6 +160,13 @@ describe('CloudAdapter.send', () => {
     const doc = await a.accepted(instanceOf(phone), { to, media: media({ type: 'document', bytes: Buffer.alloc(0), mimetype: 'application/pdf', fileName: 'a.pdf', caption: 'c' }) }, { ...accepted, recipient: null });
     expect(doc.message.data).toMatchObject({ type: 'document', content: { caption: 'c' }, media: { mimetype: 'application/pdf', fileName: 'a.pdf', size: null }, chat: { jid: to } });
     expect(graph.requests).toHaveLength(0);
+
+    // Meta unreachable now, and the business number not known in this process: still the message
+    // Meta accepted (named by the phone number id), never a failure.
+    graph.behave('phone', { kind: 'respond', status: 503, body: 'down', contentType: 'text/plain' });
+    const unknownBusiness = await adapter().accepted(instanceOf(phone), { to, text: 'olá' }, accepted);
+    expect(unknownBusiness.message.data).toMatchObject({ id: 'wamid.ACCEPTED', sender: { jid: `${phone.id}@s.whatsapp.net`, phone: null, name: null } });
+    expect(graph.requestsTo('messages')).toHaveLength(0);
   });
 
   it('asks for a link preview and quotes the replied message', async () => {

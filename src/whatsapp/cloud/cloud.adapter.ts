@@ -92,11 +92,12 @@ export class CloudAdapter implements WhatsAppAdapter {
    * without calling Meta. The uploaded media's id died with that process; the bytes are the
    * caller's.
    */
-  accepted(instance: Instance, message: OutgoingMessage, accepted: AcceptedSend): Promise<SentMessage> {
-    return this.guarded(instance, async () => {
-      const sender = await this.businessOf(this.credentials(instance));
-      return sentMessage(message, sender, { id: accepted.id, timestamp: accepted.timestamp, chat: recipientOf(message.to).chat(accepted.recipient), mediaId: null });
-    });
+  async accepted(instance: Instance, message: OutgoingMessage, accepted: AcceptedSend): Promise<SentMessage> {
+    const creds = this.credentials(instance);
+    // Meta already has the message: its business number is asked for if unknown, but Meta being
+    // unreachable now must not turn a sent message into a failed answer.
+    const sender = await this.businessOf(creds).catch(() => businessRef(creds.phoneNumberId, null, null));
+    return sentMessage(message, sender, { id: accepted.id, timestamp: accepted.timestamp, chat: recipientOf(message.to).chat(accepted.recipient), mediaId: null });
   }
 
   /**
@@ -160,14 +161,19 @@ export class CloudAdapter implements WhatsAppAdapter {
   }
 
   private rememberBusiness(phoneNumberId: string, display: string | null, verifiedName: string | null): SenderRef {
-    // Meta formats the node's number (`+1 555-078-3881`); webhooks and JIDs use digits.
-    const digits = display?.replace(/\D/g, '') || null;
-    const ref: SenderRef = digits
-      ? { jid: `${digits}@s.whatsapp.net`, phone: `+${digits}`, name: verifiedName }
-      : { jid: `${phoneNumberId}@s.whatsapp.net`, phone: null, name: verifiedName };
+    const ref = businessRef(phoneNumberId, display, verifiedName);
     this.business.set(phoneNumberId, ref);
     return ref;
   }
+}
+
+/** The business number as a sender; named by its phone number id when Meta did not tell its number. */
+function businessRef(phoneNumberId: string, display: string | null, verifiedName: string | null): SenderRef {
+  // Meta formats the node's number (`+1 555-078-3881`); webhooks and JIDs use digits.
+  const digits = display?.replace(/\D/g, '') || null;
+  return digits
+    ? { jid: `${digits}@s.whatsapp.net`, phone: `+${digits}`, name: verifiedName }
+    : { jid: `${phoneNumberId}@s.whatsapp.net`, phone: null, name: verifiedName };
 }
 
 /** The sent message as it is stored and emitted (`message.exchange`, direction `outgoing`). */
