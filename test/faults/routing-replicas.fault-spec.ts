@@ -208,6 +208,37 @@ describe('integrations shared by bridge replicas (real server processes)', () =>
     expect(Math.max(...restarts.map((l) => l.at)) - killedAt).toBeLessThanOrEqual(30_000);
   }, 120_000);
 
+  it('while members that died are still counted, integrations left free after their lease expired are taken up to the cap', async () => {
+    const live = bridges.filter((b) => b.process.exitCode === null && b.process.signalCode === null);
+    expect(live).toHaveLength(2);
+    await eventually(async () => expect((await counts()).reduce((x, y) => x + y, 0)).toBe(5), 35_000, 250);
+    // Three members that died a moment ago and are still counted: N = 5, target ⌈5/5⌉ = 1, cap ⌈1.2 × 5/5⌉ = 2.
+    const ghosts = ['ghost-host:1:00000000', 'ghost-host:2:00000000', 'ghost-host:3:00000000'];
+    for (const g of ghosts) {
+      await pgsql.query(`INSERT INTO "leases" ("resource", "holder", "expires_at") VALUES ($1, $2, now() + interval '2 minutes')`, [`member:routing:${g}`, g]);
+    }
+    // The bridge above the cap gives back down to the target; nobody takes what it gave back (it has no lease: a new member's share).
+    await eventually(async () => expect((await counts()).sort()).toEqual([1, 2]), 15_000, 250);
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    expect((await counts()).sort()).toEqual([1, 2]);
+    // What is free becomes a dead holder's, its lease expired 10 s ago: taken up to the cap, at once.
+    const held = await holders();
+    const ids = (await pgsql.query<{ id: string }>(`SELECT "id" FROM "bridge_integrations" WHERE "inbox_id" > 0`)).map((r) => r.id);
+    const orphans = ids.filter((id) => !held.get(id));
+    expect(orphans).toHaveLength(2);
+    for (const id of orphans) {
+      await pgsql.query(
+        `INSERT INTO "leases" ("resource", "holder", "expires_at") VALUES ($1, $2, now() - interval '10 seconds')
+         ON CONFLICT ("resource") DO UPDATE SET "holder" = EXCLUDED."holder", "expires_at" = EXCLUDED."expires_at"`,
+        [`routing:${id}`, ghosts[0]],
+      );
+    }
+    await eventually(async () => expect((await counts()).sort()).toEqual([2, 2]), 10_000, 250);
+    // Once the dead are no longer counted (N = 2, target 3), the last one is taken too.
+    await pgsql.query(`DELETE FROM "leases" WHERE "resource" LIKE 'member:routing:ghost-host:%'`);
+    await eventually(async () => expect((await counts()).reduce((x, y) => x + y, 0)).toBe(5), 15_000, 250);
+  }, 120_000);
+
   it('health checks run on one bridge process at a time, and on another once it is gone', async () => {
     const checking = [await startBridge(undefined, 1), await startBridge(undefined, 1)];
     bridges.push(...checking);

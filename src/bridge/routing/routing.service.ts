@@ -23,6 +23,11 @@ export const ROUTING_SWEEP_EVERY_MS = 3_000;
  * 15 s by default), so that two routers never post for one integration.
  */
 const SELF_FENCE_MS = 7_000;
+/**
+ * An integration whose lease expired this long ago and that nobody took (the members below their
+ * share had a sweep to do it) is taken by any member up to its cap, not only up to its target.
+ */
+const ORPHANED_AFTER_MS = ROUTING_SWEEP_EVERY_MS;
 /** How long a delete waits for another process to stop the integration's router. */
 const STOP_ELSEWHERE_MS = 10_000;
 const GROUP = 'routing';
@@ -45,7 +50,8 @@ interface Held {
  *   `revision`: started again on the new row), and takes free integrations up to its share
  *   (Fleet.share): a new process gets its share because the others give back what they hold above
  *   ⌈1.2 × total / N⌉, down to ⌈total / N⌉. A dead holder's integrations are free 23 s after its
- *   last renewal and taken at the next sweep: within 26 s of its death.
+ *   last renewal and taken at the next sweep: within 26 s of its death. While the count still
+ *   includes members that died, those left free a sweep later are taken up to the cap.
  * - Never two routers for one integration: a lease is taken only when free or expired, and a
  *   holder that could not renew for 7 s stops its routers by itself (see SELF_FENCE_MS).
  * - The other processes tell the holder what concerns its routers (a reply recorded, a
@@ -247,8 +253,17 @@ export class RoutingService implements OnApplicationBootstrap, BeforeApplication
       }
     }
     const { target, cap } = await this.fleet.share(GROUP, rows.length);
-    if (this.held.size > cap) await this.giveBack(this.held.size - target);
-    else if (this.held.size < target) await this.take(target - this.held.size);
+    if (this.held.size > cap) {
+      await this.giveBack(this.held.size - target);
+      return;
+    }
+    if (this.held.size < target) await this.take(target - this.held.size);
+    // A dead member is counted for up to MEMBER_TTL_MS, and processes killed in a row are counted
+    // together: the targets stay low and a dead holder's integrations could lie free until the
+    // count settles. Those still free a sweep after their lease expired are taken up to the cap
+    // (never above, so no rebalance follows); integrations given back (no lease at all) are left
+    // to the members below their target, so that a new member gets its share.
+    if (this.held.size < cap) await this.take(cap - this.held.size, ORPHANED_AFTER_MS);
   }
 
   private async renew(): Promise<void> {
@@ -278,15 +293,24 @@ export class RoutingService implements OnApplicationBootstrap, BeforeApplication
     }
   }
 
-  private async take(count: number): Promise<void> {
+  /** Takes up to `count` free integrations; with `expiredForMs`, only those whose lease expired at least that long ago. */
+  private async take(count: number, expiredForMs?: number): Promise<void> {
     // Random order: processes sweeping at once mostly ask for different integrations.
-    const free: Array<{ id: string }> = await this.dataSource.query(
-      `SELECT i."id" FROM "bridge_integrations" i
-        WHERE i."inbox_id" > 0
-          AND NOT EXISTS (SELECT 1 FROM "leases" l WHERE l."resource" = 'routing:' || i."id" AND l."expires_at" >= now())
-        ORDER BY random() LIMIT $1`,
-      [count],
-    );
+    const free: Array<{ id: string }> = expiredForMs === undefined
+      ? await this.dataSource.query(
+        `SELECT i."id" FROM "bridge_integrations" i
+          WHERE i."inbox_id" > 0
+            AND NOT EXISTS (SELECT 1 FROM "leases" l WHERE l."resource" = 'routing:' || i."id" AND l."expires_at" >= now())
+          ORDER BY random() LIMIT $1`,
+        [count],
+      )
+      : await this.dataSource.query(
+        `SELECT i."id" FROM "bridge_integrations" i
+           JOIN "leases" l ON l."resource" = 'routing:' || i."id"
+          WHERE i."inbox_id" > 0 AND l."expires_at" < now() - $2::int * interval '1 millisecond'
+          ORDER BY random() LIMIT $1`,
+        [count, expiredForMs],
+      );
     if (free.length === 0 || this.stopped) return;
     const taken = (await this.leases.acquireMany(free.map((r) => resource(r.id)), ROUTING_LEASE_TTL_MS)).map((r) => r.slice('routing:'.length));
     if (taken.length === 0) return;
