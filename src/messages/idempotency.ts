@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AppConfig } from '../config/config.js';
@@ -109,6 +109,7 @@ type Orphan = { run: AcceptedSend | null } | 'unknown' | 'wait';
  */
 @Injectable()
 export class IdempotencyKeys {
+  private readonly logger = new Logger('Messages');
   private readonly settleMs: number;
 
   constructor(
@@ -230,6 +231,8 @@ export class IdempotencyKeys {
     // No status yet: one may still come (Meta reports an accepted send within seconds).
     if (row.sending_ms < this.settleMs) return 'wait';
     // None came in time: the provider did not accept it, and it is sent again.
-    return (await take(`"sending" AND "accepted" IS NULL AND "sending_at" <= now() - $5::int * interval '1 millisecond'`, true, this.settleMs)) ? { run: null } : 'wait';
+    if (!(await take(`"sending" AND "accepted" IS NULL AND "sending_at" <= now() - $5::int * interval '1 millisecond'`, true, this.settleMs))) return 'wait';
+    this.logger.log(`a send whose process died while calling the provider got no status within ${this.settleMs / 1000} s: sent again`);
+    return { run: null };
   }
 }

@@ -157,6 +157,7 @@ export class MessagesService {
     await this.store.recordSent(instance, sent.message, media ? { bytes: media.bytes, mimetype: media.mimetype } : null, (m) => keyed.complete(answer, m));
     // Meta's status came before the message was stored, when it applied to nothing.
     await this.store.statuses(instance, [{ id: accepted.id, status: accepted.status, error: accepted.error, timestamp: accepted.timestamp }]);
+    this.logger.log(`${instance.name}: a send whose process died while calling Meta was accepted (${accepted.id}, ${accepted.status}); stored as sent, not sent again`);
     return answer;
   }
 
