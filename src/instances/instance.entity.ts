@@ -70,6 +70,14 @@ export class Instance {
   @Column({ name: 'pruned_through_seq', type: 'bigint', default: 0, transformer: BIGINT_AS_NUMBER })
   prunedThroughSeq: number;
 
+  /**
+   * Cloud API: when a webhook of Meta naming this instance's number last arrived (kept to the
+   * minute). A send whose process died is sent again for want of a status only when Meta's
+   * webhooks are known to reach this server (docs/whatsapp.md, Idempotency-Key).
+   */
+  @Column({ name: 'cloud_webhook_at', type: 'timestamptz', nullable: true })
+  cloudWebhookAt: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }

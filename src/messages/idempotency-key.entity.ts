@@ -43,6 +43,10 @@ export class IdempotencyKey {
   @Column({ name: 'sending_at', type: 'timestamptz', nullable: true })
   sendingAt: Date | null;
 
+  /** The current claim's nonce, in the send's tag: a status of an earlier claim's send (24 h ago, or before a takeover) settles nothing. */
+  @Column({ name: 'tag_nonce', type: 'varchar', length: 16, nullable: true })
+  tagNonce: string | null;
+
   /** What the provider's first status webhook naming this key reported (see AcceptedSend): the send was accepted. */
   @Column({ type: 'jsonb', nullable: true })
   accepted: Record<string, unknown> | null;

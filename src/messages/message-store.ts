@@ -8,8 +8,8 @@ import type { AppConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { EventLog, type NewEvent } from '../events/event-log.js';
 import type { Instance, InstanceStatus } from '../instances/instance.entity.js';
-import type {
-  DeliveryStatus, InboundSink, MediaSource, MessageData, Pairing, ProviderMessage, ProviderStatus,
+import {
+  type DeliveryStatus, type InboundSink, type MediaSource, type MessageData, type Pairing, type ProviderMessage, type ProviderStatus, statusesBelow,
 } from '../whatsapp/whatsapp.port.js';
 import { settleTaggedSends } from './idempotency.js';
 import { writeChunks } from './media-store.js';
@@ -28,7 +28,6 @@ export interface StoredMessage {
 }
 
 /** Later statuses win; `failed` always applies (SPEC-MESSAGING §10 `message.status`). */
-const STATUS_RANK: Record<DeliveryStatus, number> = { sent: 1, delivered: 2, read: 3, played: 4, failed: 5 };
 
 /**
  * Every message of every instance, stored once per provider id, each with its `message.exchange`
@@ -106,6 +105,16 @@ export class MessageStore implements InboundSink {
     });
   }
 
+  /** Cloud API instances a signed webhook of Meta just named (`cloud_webhook_at`, written at most once a minute). */
+  async webhookReached(instanceIds: string[]): Promise<void> {
+    if (instanceIds.length === 0) return;
+    await this.dataSource.query(
+      `UPDATE "instances" SET "cloud_webhook_at" = now()
+        WHERE "id" = ANY($1::uuid[]) AND ("cloud_webhook_at" IS NULL OR "cloud_webhook_at" < now() - interval '1 minute')`,
+      [instanceIds],
+    );
+  }
+
   async statuses(instance: Instance, statuses: ProviderStatus[]): Promise<void> {
     if (statuses.length === 0) return;
     await this.dataSource.transaction(async (m) => {
@@ -113,7 +122,7 @@ export class MessageStore implements InboundSink {
       for (const s of statuses) {
         // Only messages of this instance, and only forward (a repeated or late `delivered` after
         // `read` changes nothing and emits nothing); `failed` always applies.
-        const lower = Object.entries(STATUS_RANK).filter(([, rank]) => rank < STATUS_RANK[s.status]).map(([name]) => name);
+        const lower = statusesBelow(s.status);
         const result: unknown = await m.query(
           `UPDATE "messages" SET "status" = $3
             WHERE "instance_id" = $1 AND "provider_message_id" = $2

@@ -29,8 +29,9 @@ const idempotencyHeader = ApiHeader({
   description:
     'A repeat with the same key within 24 h sends nothing and gets the first answer (waiting for it if needed). ' +
     'If the first request\'s process died while WhatsApp was being called: on the Cloud API the key travels to Meta as ' +
-    '`biz_opaque_callback_data` (`idempotency-key:<key>`), and the repeat answers 200 with the id Meta reported in its status ' +
-    'webhook, or sends the message once CLOUD_SEND_SETTLE_SECONDS passed without one; on Baileys it answers 409.',
+    '`biz_opaque_callback_data` (`idempotency-key:<nonce>:<key>`), and the repeat answers 200 with the id Meta reported in its status ' +
+    'webhook, or sends the message once CLOUD_SEND_SETTLE_SECONDS passed without one (409 when no webhook of Meta reached the server ' +
+    'for that number in 24 h); on Baileys it answers 409.',
   schema: { type: 'string', pattern: IDEMPOTENCY_KEY.source },
 });
 

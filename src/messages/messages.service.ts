@@ -128,8 +128,7 @@ export class MessagesService {
       this.answerOf(async () => {
         if (keyed?.accepted) return this.settle(instance, dto, keyed.accepted, keyed, build);
         const { message, media } = await build(instance);
-        await keyed?.sending();
-        const sent = await this.whatsapp.send(instance, keyed?.tag ? { ...message, tag: keyed.tag } : message);
+        const sent = await this.whatsapp.send(instance, keyed ? { ...message, ...(keyed.tag ? { tag: keyed.tag } : {}), sending: () => keyed.sending() } : message);
         const answer = sentAnswer(sent);
         await this.store.recordSent(instance, sent.message, media ? { bytes: media.bytes, mimetype: media.mimetype } : null, keyed ? (m) => keyed.complete(answer, m) : undefined);
         return answer;
@@ -155,8 +154,11 @@ export class MessagesService {
     const sent = await this.whatsapp.accepted(instance, message, accepted);
     const answer = sentAnswer(sent);
     await this.store.recordSent(instance, sent.message, media ? { bytes: media.bytes, mimetype: media.mimetype } : null, (m) => keyed.complete(answer, m));
-    // Meta's status came before the message was stored, when it applied to nothing.
-    await this.store.statuses(instance, [{ id: accepted.id, status: accepted.status, error: accepted.error, timestamp: accepted.timestamp }]);
+    // Meta's status came before the message was stored, when it applied to nothing. The answer is
+    // stored already: a failure here only loses that status.
+    await this.store
+      .statuses(instance, [{ id: accepted.id, status: accepted.status, error: accepted.error, timestamp: accepted.timestamp }])
+      .catch((err: Error) => this.logger.warn(`${instance.name}: the status of ${accepted.id} could not be stored: ${err.message}`));
     this.logger.log(`${instance.name}: a send whose process died while calling Meta was accepted (${accepted.id}, ${accepted.status}); stored as sent, not sent again`);
     return answer;
   }

@@ -10,6 +10,11 @@ export type MessageType =
   | 'text' | 'image' | 'audio' | 'video' | 'document' | 'sticker' | 'location' | 'contacts' | 'reaction' | 'edit' | 'revoke';
 export type ChatType = 'private' | 'group';
 export type DeliveryStatus = 'sent' | 'delivered' | 'read' | 'played' | 'failed';
+/** How far a message got: a status only ever moves up (`failed` above all). */
+export const STATUS_RANK: Record<DeliveryStatus, number> = { sent: 1, delivered: 2, read: 3, played: 4, failed: 5 };
+/** The statuses a new one replaces. */
+export const statusesBelow = (status: DeliveryStatus): string[] =>
+  Object.entries(STATUS_RANK).filter(([, rank]) => rank < STATUS_RANK[status]).map(([name]) => name);
 export type MediaType = 'image' | 'video' | 'audio' | 'document';
 
 export interface ChatRef {
@@ -160,6 +165,11 @@ export interface OutgoingMessage {
    * (`biz_opaque_callback_data`, at most 512 characters), so that a status can name the send.
    */
   tag?: string;
+  /**
+   * Called once just before the provider is asked to deliver the message (after any upload):
+   * from then on whether it went out is the provider's to say (SPEC-MESSAGING §9 Idempotency-Key).
+   */
+  sending?: () => Promise<void>;
 }
 
 /** What a send reports: the provider's id, and the message as it will be stored and emitted. */

@@ -44,7 +44,11 @@ export class WhatsAppService {
   }
 
   async send(instance: Instance, message: OutgoingMessage): Promise<SentMessage> {
-    return instance.provider === 'cloud' ? this.cloud.send(instance, message) : this.ownership.send(instance, message);
+    if (instance.provider === 'cloud') return this.cloud.send(instance, message);
+    // Baileys: its socket (here or on the holder's process) is called at once.
+    const { sending, ...rest } = message;
+    await sending?.();
+    return this.ownership.send(instance, rest);
   }
 
   /**

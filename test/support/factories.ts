@@ -38,7 +38,7 @@ export function testInstance(over: Partial<Instance> = {}): Instance {
   return {
     id: '00000000-0000-4000-8000-000000000001', accountId: '00000000-0000-4000-8000-000000000002', name: 'inst', tokenHash: 'x'.repeat(64),
     status: 'disconnected', provider: 'baileys', cloudPhoneNumberId: null, cloudAccessToken: null, cloudAppSecret: null,
-    cloudVerifyTokenHash: null, pairing: null, lastEventSeq: 0, prunedThroughSeq: 0, createdAt: new Date(0), ...over,
+    cloudVerifyTokenHash: null, pairing: null, lastEventSeq: 0, prunedThroughSeq: 0, cloudWebhookAt: null, createdAt: new Date(0), ...over,
   };
 }
 

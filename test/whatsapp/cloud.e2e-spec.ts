@@ -401,7 +401,7 @@ describe('Cloud API instances', () => {
       expect(sent()).toBe(before + 1);
     });
 
-    it("Idempotency-Key of a send whose process died while Meta was called: settled by Meta's status naming the key, sent again when none came within CLOUD_SEND_SETTLE_SECONDS", async () => {
+    it("Idempotency-Key of a send whose process died while Meta was called: settled by Meta's status naming the key, sent again when none came within CLOUD_SEND_SETTLE_SECONDS and Meta's webhooks reach the server", async () => {
       const i = await cloudInstance();
       const body = { number: '16505551234', message: 'in flight' };
       const send = (key: string | null) =>
@@ -409,25 +409,33 @@ describe('Cloud API instances', () => {
       const ds = t.app.get(DataSource);
       const sends = () => graph.sent.filter((x) => x.body.text?.body === 'in flight');
 
-      // A keyed send names its key to Meta, which repeats it in the message's statuses; an unkeyed one names nothing.
+      // A keyed send names its key (and its claim's nonce) to Meta, which repeats it in the message's statuses; an unkeyed one names nothing.
       expect((await send('k:tagged')).status).toBe(200);
       expect((await send(null)).status).toBe(200);
-      expect(sends().map((x) => x.body.biz_opaque_callback_data)).toEqual(['idempotency-key:k:tagged', undefined]);
-      const [{ fingerprint }] = await ds.query(`SELECT "fingerprint" FROM "idempotency_keys" WHERE "key" = 'k:tagged'`);
+      const [{ fingerprint, tag_nonce: nonce }] = await ds.query(`SELECT "fingerprint", "tag_nonce" FROM "idempotency_keys" WHERE "key" = 'k:tagged'`);
+      expect(nonce).toMatch(/^[0-9a-f]{8}$/);
+      expect(sends().map((x) => x.body.biz_opaque_callback_data)).toEqual([`idempotency-key:${nonce}:k:tagged`, undefined]);
       const orphan = (key: string) =>
         ds.query(
-          `INSERT INTO "idempotency_keys" ("instance_id", "key", "fingerprint", "state", "holder", "sending", "sending_at")
-           SELECT "id", $2, $3, 'pending', 'dead-host:9:00000000', true, now() FROM "instances" WHERE "name" = $1`,
+          `INSERT INTO "idempotency_keys" ("instance_id", "key", "fingerprint", "state", "holder", "sending", "sending_at", "tag_nonce")
+           SELECT "id", $2, $3, 'pending', 'dead-host:9:00000000', true, now(), '0123abcd' FROM "instances" WHERE "name" = $1`,
           [i.name, key, fingerprint],
         );
       const before = sends().length;
 
       // Meta accepted it (its status names the key) and the process died before storing it: the
       // repeat stores it as sent with Meta's id and answers as the send would have; nothing is sent twice.
+      // A status of an earlier send with the same key (another nonce) settles nothing.
       await orphan('k:accepted');
       const acceptedId = 'wamid.HBgLMTY1MDUU1NTEyMzQVAgARGBI3QUNDRVBURUQA';
-      const status = await graph.postWebhook(hook, webhookOf(i.phone, statuses.sent(acceptedId, { recipient: '16505551234', callbackData: 'idempotency-key:k:accepted' })));
+      const stale = await graph.postWebhook(hook, webhookOf(i.phone, statuses.read('wamid.EARLIER', { recipient: '16505551234', callbackData: 'idempotency-key:99999999:k:accepted' })));
+      expect(stale.status).toBe(200);
+      expect((await ds.query(`SELECT "accepted" FROM "idempotency_keys" WHERE "key" = 'k:accepted'`))[0].accepted).toBeNull();
+      const status = await graph.postWebhook(hook, webhookOf(i.phone, statuses.sent(acceptedId, { recipient: '16505551234', callbackData: 'idempotency-key:0123abcd:k:accepted' })));
       expect(status.status).toBe(200);
+      // The furthest status is kept for the message.
+      const delivered = await graph.postWebhook(hook, webhookOf(i.phone, statuses.delivered(acceptedId, { recipient: '16505551234', callbackData: 'idempotency-key:0123abcd:k:accepted' })));
+      expect(delivered.status).toBe(200);
       const settled = await send('k:accepted');
       expect([settled.status, settled.body]).toEqual([200, {
         success: true, message: 'Message sent successfully', status: 'sent',
@@ -435,10 +443,9 @@ describe('Cloud API instances', () => {
       }]);
       expect(sends()).toHaveLength(before);
       const [stored] = await ds.query(`SELECT "direction", "status", "chat_jid", "data" FROM "messages" WHERE "provider_message_id" = $1`, [acceptedId]);
-      expect([stored.direction, stored.status, stored.chat_jid, stored.data.content]).toEqual(['outgoing', 'sent', '16505551234@s.whatsapp.net', { text: 'in flight' }]);
+      expect([stored.direction, stored.status, stored.chat_jid, stored.data.content]).toEqual(['outgoing', 'delivered', '16505551234@s.whatsapp.net', { text: 'in flight' }]);
       const events = await ds.query(`SELECT "type", "data" FROM "instance_events" WHERE "data"->>'id' = $1 ORDER BY "seq"`, [acceptedId]);
-      // Stored as sent already: Meta's `sent` adds no `message.status` event.
-      expect(events.map((e: { type: string }) => e.type)).toEqual(['message.exchange']);
+      expect(events.map((e: { type: string; data: { status?: string } }) => [e.type, e.data.status ?? null])).toEqual([['message.exchange', null], ['message.status', 'delivered']]);
       expect(await send('k:accepted').then((r) => [r.status, r.body])).toEqual([200, settled.body]);
 
       // No status came: Meta never accepted it, and the repeat sends it once CLOUD_SEND_SETTLE_SECONDS (2 here) have passed.
@@ -447,9 +454,27 @@ describe('Cloud API instances', () => {
       const resent = await send('k:lost');
       expect(resent.status).toBe(200);
       expect(Date.now() - started).toBeGreaterThanOrEqual(1_500);
-      expect(sends().slice(before).map((x) => [x.wamid, x.body.biz_opaque_callback_data])).toEqual([[resent.body.data.messageId, 'idempotency-key:k:lost']]);
+      const [{ tag_nonce: resentNonce }] = await ds.query(`SELECT "tag_nonce" FROM "idempotency_keys" WHERE "key" = 'k:lost'`);
+      // A new nonce: a late status of the first send cannot settle this one.
+      expect(resentNonce).not.toBe('0123abcd');
+      expect(sends().slice(before).map((x) => [x.wamid, x.body.biz_opaque_callback_data])).toEqual([[resent.body.data.messageId, `idempotency-key:${resentNonce}:k:lost`]]);
       expect(await send('k:lost').then((r) => [r.status, r.body])).toEqual([200, resent.body]);
       expect(sends()).toHaveLength(before + 1);
+
+      // No webhook of Meta ever reached this server for an instance: no status proves nothing, and
+      // the repeat answers 409 once the settle period is over instead of sending again.
+      const quiet = await cloudInstance();
+      const sendQuiet = (key: string) => t.req('POST', `/api/message/text/${quiet.name}`, { token: account.token, json: body, headers: { 'idempotency-key': key } });
+      expect((await sendQuiet('k:quiet-model')).status).toBe(200);
+      const [{ fingerprint: quietFingerprint }] = await ds.query(`SELECT "fingerprint" FROM "idempotency_keys" WHERE "key" = 'k:quiet-model'`);
+      await ds.query(
+        `INSERT INTO "idempotency_keys" ("instance_id", "key", "fingerprint", "state", "holder", "sending", "sending_at", "tag_nonce")
+         SELECT "id", 'k:unheard', $2, 'pending', 'dead-host:9:00000000', true, now(), '0123abcd' FROM "instances" WHERE "name" = $1`,
+        [quiet.name, quietFingerprint],
+      );
+      const unheard = await sendQuiet('k:unheard');
+      expect([unheard.status, unheard.body]).toEqual([409, envelope('Idempotency-Key already used by a request whose outcome is unknown')]);
+      expect(graph.sent.filter((x) => x.phoneNumberId === quiet.phone.id)).toHaveLength(1);
 
       // A provider that reports nothing of a send later (Baileys) leaves it unknown: 409 at once.
       await orphan('k:untagged');

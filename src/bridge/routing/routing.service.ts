@@ -51,7 +51,7 @@ interface Held {
  *   (Fleet.share): a new process gets its share because the others give back what they hold above
  *   ⌈1.2 × total / N⌉, down to ⌈total / N⌉. A dead holder's integrations are free 23 s after its
  *   last renewal and taken at the next sweep: within 26 s of its death. While the count still
- *   includes members that died, those left free a sweep later are taken up to the cap.
+ *   includes members that died, those left free a sweep later are taken up to the cap (about 29 s).
  * - Never two routers for one integration: a lease is taken only when free or expired, and a
  *   holder that could not renew for 7 s stops its routers by itself (see SELF_FENCE_MS).
  * - The other processes tell the holder what concerns its routers (a reply recorded, a

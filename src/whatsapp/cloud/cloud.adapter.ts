@@ -82,6 +82,7 @@ export class CloudAdapter implements WhatsAppAdapter {
       body.text = { body: message.text ?? '', preview_url: message.linkPreview === true };
     }
 
+    await message.sending?.();
     const sent = await this.graph.sendMessage(creds, body);
     return sentMessage(message, sender, { id: sent.wamid, timestamp: rfc3339(new Date()), chat: recipient.chat(sent.waId), mediaId });
   }
