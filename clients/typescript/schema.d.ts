@@ -2104,7 +2104,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A repeat with the same key within 24 h sends nothing and gets the first answer (waiting for it if needed). If the first request's process died while WhatsApp was being called: on the Cloud API the key travels to Meta as `biz_opaque_callback_data` (`idempotency-key:<key>`), and the repeat answers 200 with the id Meta reported in its status webhook, or sends the message once CLOUD_SEND_SETTLE_SECONDS passed without one; on Baileys it answers 409. */
+                /** @description A repeat with the same key within 24 h sends nothing and gets the first answer (waiting for it if needed). If the first request's process died while WhatsApp was being called: on the Cloud API the key travels to Meta as `biz_opaque_callback_data` (`idempotency-key:<nonce>:<key>`), and the repeat answers 200 with the id Meta reported in its status webhook, or sends the message once CLOUD_SEND_SETTLE_SECONDS passed without one (409 when no webhook of Meta reached the server for that number in 24 h); on Baileys it answers 409. */
                 "Idempotency-Key"?: string;
                 /** @description Echoed in the response when it matches the pattern; otherwise the server generates one. */
                 "X-Request-Id"?: string;
@@ -2562,7 +2562,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A repeat with the same key within 24 h sends nothing and gets the first answer (waiting for it if needed). If the first request's process died while WhatsApp was being called: on the Cloud API the key travels to Meta as `biz_opaque_callback_data` (`idempotency-key:<key>`), and the repeat answers 200 with the id Meta reported in its status webhook, or sends the message once CLOUD_SEND_SETTLE_SECONDS passed without one; on Baileys it answers 409. */
+                /** @description A repeat with the same key within 24 h sends nothing and gets the first answer (waiting for it if needed). If the first request's process died while WhatsApp was being called: on the Cloud API the key travels to Meta as `biz_opaque_callback_data` (`idempotency-key:<nonce>:<key>`), and the repeat answers 200 with the id Meta reported in its status webhook, or sends the message once CLOUD_SEND_SETTLE_SECONDS passed without one (409 when no webhook of Meta reached the server for that number in 24 h); on Baileys it answers 409. */
                 "Idempotency-Key"?: string;
                 /** @description Echoed in the response when it matches the pattern; otherwise the server generates one. */
                 "X-Request-Id"?: string;
