@@ -22,8 +22,9 @@ let dispatcher: Dispatcher;
 let phone: PhoneNumber;
 let logger: CapturingLogger;
 
-function adapter(mediaMaxBytes = 1024 * 1024): CloudAdapter {
-  const client = new GraphClient(dispatcher, { whatsappCloudApiUrl: graph.url, whatsappConnectTimeoutMs: 1_000, mediaMaxBytes }, { sendMs: 500, mediaMs: 500 });
+/** Generous deadlines (a loaded CI machine's first request can take over 400 ms); a short one where a hang is the test. */
+function adapter(mediaMaxBytes = 1024 * 1024, sendMs = 5_000): CloudAdapter {
+  const client = new GraphClient(dispatcher, { whatsappCloudApiUrl: graph.url, whatsappConnectTimeoutMs: 5_000, mediaMaxBytes }, { sendMs, mediaMs: 5_000 });
   return new CloudAdapter(client, cipher);
 }
 
@@ -292,7 +293,7 @@ describe('CloudAdapter.send', () => {
   });
 
   it('does not retry a send that got no answer (Meta may have delivered it)', async () => {
-    const a = adapter();
+    const a = adapter(1024 * 1024, 500);
     await a.connect(instanceOf(phone), {});
     graph.behave('messages', { kind: 'hang' }, 1);
     expect(await failure(a.send(instanceOf(phone), { to, text: 'x' } satisfies OutgoingMessage))).toEqual({ code: 'UNREACHABLE', detail: 'no answer within 500 ms', reason: '' });
