@@ -124,6 +124,70 @@ describe('one Baileys connection per instance across processes (real server proc
     expect(refused.status).toBe(400);
     expect(refused.body).toEqual({ success: false, error: { message: 'Instance is not connected to WhatsApp' } });
   }, 180_000);
+
+  it('while members that died are still counted, connections left free after their lease expired are taken up to the cap', async () => {
+    const env = { BAILEYS_SOCKET_MODULE: join(process.cwd(), 'test/fixtures/baileys/process-socket-module.mjs'), FAKE_BAILEYS_LOG: join(dir, 'connections.log') };
+    const live = servers.filter((s) => s.process.exitCode === null && s.process.signalCode === null);
+    while (live.length < 2) {
+      const server = await startFaultServer({ build, pg: pgsql, fake, encryptionKey, env });
+      servers.push(server);
+      live.push(server);
+    }
+    expect(live).toHaveLength(2);
+    // Three members that died a moment ago and are still counted, and 10 linked sessions:
+    // N = 5, target ⌈10/5⌉ = 2, cap ⌈1.2 × 10/5⌉ = 3.
+    const ghosts = ['ghost-host:1:00000000', 'ghost-host:2:00000000', 'ghost-host:3:00000000'];
+    for (const g of ghosts) {
+      await pgsql.query(`INSERT INTO "leases" ("resource", "holder", "expires_at") VALUES ($1, $2, now() + interval '2 minutes')`, [`member:whatsapp:${g}`, g]);
+    }
+    const tenant = await createTenant(live[0]);
+    const ids: string[] = [];
+    const ds = await new DataSource(buildDataSourceOptions({ databaseUrl: pgsql.url, embeddedDatabaseDir: 'memory://' })).initialize();
+    try {
+      const key = Buffer.from(encryptionKey, 'base64');
+      const store = new BaileysAuthStore(ds, new SecretCipher({ id: keyIdOf(key), key }));
+      for (let i = 0; i < 10; i += 1) {
+        const instance = await createFaultInstance(live[0], pgsql, tenant);
+        const session = store.create(instance.id);
+        Object.assign(session.state.creds, {
+          ...initAuthCreds(),
+          me: { id: `55119700000${String(i).padStart(2, '0')}:7@s.whatsapp.net`, name: `Loja ${i}` },
+          account: { details: Buffer.from('adv'), accountSignatureKey: Buffer.alloc(32), accountSignature: Buffer.alloc(64), deviceSignature: Buffer.alloc(64) },
+        });
+        await session.saveCreds();
+        ids.push(instance.id);
+      }
+    } finally {
+      await ds.destroy();
+    }
+    const held = async () => {
+      const rows = await pgsql.query<{ holder: string }>(
+        `SELECT "holder" FROM "leases" WHERE "resource" = ANY($1::text[]) AND "expires_at" >= now()`, [ids.map((id) => `whatsapp:${id}`)],
+      );
+      return live.map((s) => rows.filter((r) => r.holder.split(':')[1] === String(s.process.pid)).length).sort();
+    };
+    // Each takes its target; what was never held (no lease) waits for the count to settle.
+    await eventually(async () => expect(await held()).toEqual([2, 2]), 20_000, 250);
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    expect(await held()).toEqual([2, 2]);
+    // What is free becomes a dead holder's, its lease expired 10 s ago: taken up to the cap.
+    const taken = new Set((await pgsql.query<{ resource: string }>(`SELECT "resource" FROM "leases" WHERE "resource" LIKE 'whatsapp:%' AND "expires_at" >= now()`)).map((r) => r.resource));
+    for (const id of ids.filter((x) => !taken.has(`whatsapp:${x}`))) {
+      await pgsql.query(
+        `INSERT INTO "leases" ("resource", "holder", "expires_at") VALUES ($1, $2, now() - interval '10 seconds')
+         ON CONFLICT ("resource") DO UPDATE SET "holder" = EXCLUDED."holder", "expires_at" = EXCLUDED."expires_at"`,
+        [`whatsapp:${id}`, ghosts[0]],
+      );
+    }
+    await eventually(async () => expect(await held()).toEqual([3, 3]), 15_000, 250);
+    // Once the dead are no longer counted (N = 2: target 5, cap 6), the rest is taken too, nobody above the cap.
+    await pgsql.query(`DELETE FROM "leases" WHERE "resource" LIKE 'member:whatsapp:ghost-host:%'`);
+    await eventually(async () => {
+      const now = await held();
+      expect(now.reduce((a, b) => a + b, 0)).toBe(10);
+      expect(Math.max(...now)).toBeLessThanOrEqual(6);
+    }, 20_000, 250);
+  }, 180_000);
 });
 
 function readFileSafe(path: string): string {

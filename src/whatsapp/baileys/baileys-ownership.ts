@@ -16,6 +16,11 @@ export const SWEEP_EVERY_MS = 3_000;
 /** A holder that could not renew for this long ends its socket itself, before anyone may take over. */
 const SELF_FENCE_MS = LEASE_TTL_MS - 4_000;
 
+/**
+ * A linked instance whose lease expired this long ago and that nobody took (the members below
+ * their share had a sweep to do it) is taken by any member up to its cap (see routing.service.ts).
+ */
+const ORPHANED_AFTER_MS = SWEEP_EVERY_MS;
 const resource = (instanceId: string) => `whatsapp:${instanceId}`;
 const GROUP = 'whatsapp';
 
@@ -28,7 +33,8 @@ const GROUP = 'whatsapp';
  *   lease expired), takes their leases and reconnects them, up to its share of the `whatsapp`
  *   group (Fleet.share): a process holding more than ⌈1.2 × total / N⌉ hands connections over
  *   down to ⌈total / N⌉, so that a new process gets its share. A takeover happens within 23 s of
- *   a holder's death.
+ *   a holder's death; while members that died are still counted, the connections left free a
+ *   sweep after their lease expired are taken up to the cap (within about 26 s).
  * - Never two holders: a lease is taken only when free or expired, and a holder that could not
  *   renew for 16 s ends its socket by itself (checked every second; its lease may be taken at
  *   20 s). A renewal that finds the lease gone ends the socket at once.
@@ -169,23 +175,40 @@ export class BaileysOwnership implements OnApplicationBootstrap, OnApplicationSh
       this.logger.log(`handed ${excess.length} WhatsApp connection(s) over for the fleet's balance`);
       return;
     }
-    if (mine.length >= target) return;
-    const wanted = await this.dataSource
+    let holding = mine.length;
+    if (holding < target) holding += await this.takeFree(target - holding);
+    // Members that died in a row stay counted for a while and keep the targets low: connections
+    // still free a sweep after their lease expired are taken up to the cap (never above); those
+    // handed over (no lease at all) are left to the members below their target.
+    if (holding < cap) await this.takeFree(cap - holding, ORPHANED_AFTER_MS);
+  }
+
+  /** Takes up to `count` free linked instances (with `expiredForMs`, only those whose lease expired that long ago); how many it took. */
+  private async takeFree(count: number, expiredForMs?: number): Promise<number> {
+    const query = this.dataSource
       .getRepository(Instance)
       .createQueryBuilder('i')
       .innerJoin('whatsapp_sessions', 's', 's.instance_id = i.id')
-      .where(`i.provider = 'baileys' AND s.linked`)
-      .andWhere(`NOT EXISTS (SELECT 1 FROM "leases" l WHERE l."resource" = 'whatsapp:' || i."id"::text AND l."expires_at" >= now())`)
-      // Random order: processes sweeping at once mostly ask for different instances.
-      .orderBy('random()')
-      .limit(Math.min(100, target - mine.length))
-      .getMany();
+      .where(`i.provider = 'baileys' AND s.linked`);
+    if (expiredForMs === undefined) {
+      query.andWhere(`NOT EXISTS (SELECT 1 FROM "leases" l WHERE l."resource" = 'whatsapp:' || i."id"::text AND l."expires_at" >= now())`);
+    } else {
+      query.andWhere(
+        `EXISTS (SELECT 1 FROM "leases" l WHERE l."resource" = 'whatsapp:' || i."id"::text AND l."expires_at" < now() - CAST(:expiredForMs AS integer) * interval '1 millisecond')`,
+        { expiredForMs },
+      );
+    }
+    // Random order: processes sweeping at once mostly ask for different instances.
+    const wanted = await query.orderBy('random()').limit(Math.min(100, count)).getMany();
+    let taken = 0;
     for (const instance of wanted) {
-      if (this.stopped) return;
+      if (this.stopped) break;
       if (this.held.has(instance.id) || !(await this.take(instance))) continue;
       this.logger.log(`holding the WhatsApp connection of ${instance.name}`);
-      if (!(await this.adapter.resume(instance))) await this.handOver(instance);
+      if (await this.adapter.resume(instance)) taken += 1;
+      else await this.handOver(instance);
     }
+    return taken;
   }
 
   /** Ends the sockets whose lease could not be renewed for SELF_FENCE_MS: on its own timer, so that a hung database cannot hold it up. */
