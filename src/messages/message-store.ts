@@ -15,6 +15,9 @@ import { settleTaggedSends } from './idempotency.js';
 import { writeChunks } from './media-store.js';
 import type { MediaState, MessageDirection } from './message.entity.js';
 
+/** How often `instances.cloud_webhook_at` is written at most (the SQL says the same minute). */
+const WEBHOOK_AT_EVERY_MS = 60_000;
+
 /** A stored message, as the send and media routes need it. */
 export interface StoredMessage {
   id: string;
@@ -105,13 +108,17 @@ export class MessageStore implements InboundSink {
     });
   }
 
-  /** Cloud API instances a signed webhook of Meta just named (`cloud_webhook_at`, written at most once a minute). */
-  async webhookReached(instanceIds: string[]): Promise<void> {
-    if (instanceIds.length === 0) return;
+  /**
+   * Cloud API instances a signed webhook of Meta just named (`cloud_webhook_at`, kept to the
+   * minute): the rows as read for the webhook tell which are due, so that most webhooks write nothing.
+   */
+  async webhookReached(instances: Instance[]): Promise<void> {
+    const due = instances.filter((i) => !i.cloudWebhookAt || Date.now() - i.cloudWebhookAt.getTime() >= WEBHOOK_AT_EVERY_MS).map((i) => i.id);
+    if (due.length === 0) return;
     await this.dataSource.query(
       `UPDATE "instances" SET "cloud_webhook_at" = now()
         WHERE "id" = ANY($1::uuid[]) AND ("cloud_webhook_at" IS NULL OR "cloud_webhook_at" < now() - interval '1 minute')`,
-      [instanceIds],
+      [due],
     );
   }
 

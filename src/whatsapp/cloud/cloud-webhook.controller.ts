@@ -94,7 +94,7 @@ export class CloudWebhookController {
     const byNumber = new Map(instances.map((i) => [i.cloudPhoneNumberId!, i]));
     // Meta's webhooks reach this server for these numbers: what lets a send in flight at a crash be
     // sent again for want of a status (idempotency.ts).
-    await this.store.webhookReached(instances.map((i) => i.id));
+    await this.store.webhookReached(instances);
     for (const batch of parsed.batches) {
       const instance = byNumber.get(batch.phoneNumberId);
       for (const error of batch.errors) this.logger.warn(`phone number ${batch.phoneNumberId}: Meta reports ${error}`);
